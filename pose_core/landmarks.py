@@ -1,0 +1,99 @@
+"""BlazePose landmark names, skeleton connections and joint-angle definitions, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
+NUM_LANDMARKS = len(LANDMARK_NAMES)
+LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+# Index permutation that swaps every left landmark with its right twin.
+MIRROR_PERMUTATION: tuple[int, ...] = tuple(
+    LANDMARK_INDEX[
+        n.replace("left", "@").replace("right", "left").replace("@", "right")
+        if ("left" in n or "right" in n)
+        else n
+    ]
+    for n in LANDMARK_NAMES
+)
+
+# Skeleton edges (MediaPipe's POSE_CONNECTIONS), as landmark index pairs.
+CONNECTIONS: tuple[tuple[int, int], ...] = (
+    (0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10),
+    (11, 12), (11, 13), (13, 15), (15, 17), (15, 19), (15, 21), (17, 19),
+    (12, 14), (14, 16), (16, 18), (16, 20), (16, 22), (18, 20),
+    (11, 23), (12, 24), (23, 24), (23, 25), (24, 26), (25, 27), (26, 28),
+    (27, 29), (28, 30), (29, 31), (30, 32), (27, 31), (28, 32),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AngleDef:
+    """A joint angle: the angle at ``vertex`` between the rays to ``a`` and ``b``.
+
+    Points are landmark names or midpoints written ``"mid:left_hip,right_hip"``. With
+    ``b == "vertical"`` the angle is the lean of ``vertex -> a`` from straight up, signed
+    in the image plane (positive = leaning to the image's right) and unsigned in 3D.
+    """
+
+    name: str
+    a: str
+    vertex: str
+    b: str
+    description: str
+
+
+_HIPS = "mid:left_hip,right_hip"
+_SHOULDERS = "mid:left_shoulder,right_shoulder"
+_EARS = "mid:left_ear,right_ear"
+
+ANGLE_DEFS: tuple[AngleDef, ...] = tuple(
+    AngleDef(f"{side}_{joint}", a.format(s=side), v.format(s=side), b.format(s=side), d)
+    for side in ("left", "right")
+    for joint, a, v, b, d in (
+        ("elbow", "{s}_shoulder", "{s}_elbow", "{s}_wrist", "180° = arm straight"),
+        ("shoulder", "{s}_hip", "{s}_shoulder", "{s}_elbow", "0° = arm down along the trunk"),
+        ("hip", "{s}_shoulder", "{s}_hip", "{s}_knee", "180° = trunk and thigh in line"),
+        ("knee", "{s}_hip", "{s}_knee", "{s}_ankle", "180° = leg straight"),
+        ("ankle", "{s}_knee", "{s}_ankle", "{s}_foot_index", "about 90° standing"),
+    )
+) + (
+    AngleDef("trunk_lean", _SHOULDERS, _HIPS, "vertical", "0° = trunk upright"),
+    AngleDef("neck", _HIPS, _SHOULDERS, _EARS, "180° = head in line with the trunk"),
+)
+ANGLE_NAMES: tuple[str, ...] = tuple(d.name for d in ANGLE_DEFS)

@@ -1,0 +1,199 @@
+"""The engine on real sample media: geometry that must hold, ids, clips, cancelling."""
+
+import threading
+from fractions import Fraction
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+
+from pose_core.analysis import analyze_clip, analyze_image
+from pose_core.engine import Landmarker
+from pose_core.errors import Cancelled, ModelError
+from pose_core.landmarks import LANDMARK_INDEX as LI
+from pose_core.media import ClipReader, ClipWriter
+from pose_core.model import resolve_model
+from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
+from pose_core.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def standing(sample_media) -> np.ndarray:
+    """First frame of camera 1: one person standing upright, facing the camera."""
+    with ClipReader(sample_media / "cam01.mp4") as reader:
+        return next(iter(reader)).rgb
+
+
+@pytest.fixture(scope="module")
+def short_clip(sample_media, tmp_path_factory):
+    """The first 30 frames of camera 1 (half a second at 60 fps)."""
+    path = tmp_path_factory.mktemp("clips") / "short.mp4"
+    with (
+        ClipReader(sample_media / "cam01.mp4") as reader,
+        ClipWriter(path, reader.info.size_wh, 60) as out,
+    ):
+        for f in reader:
+            if f.index == 30:
+                break
+            out.write(f.rgb, f.time_s)
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_people(sample_media, model):
+    return analyze_clip(sample_media / "two_people.mp4", Settings(max_people=2), model)
+
+
+def _px(result, name, frame=0, person=0):
+    return result.poses.xy_px[frame, person, LI[name]]
+
+
+def test_standing_person_geometry(standing, model):
+    result = analyze_image(standing, Settings(), model, name="standing.png")
+    assert result.poses.num_people == 1 and result.found_anyone
+    nose, hip, ankle = (_px(result, n)[1] for n in ("nose", "left_hip", "left_ankle"))
+    assert nose < hip < ankle  # image y grows downwards
+    # Facing the camera, the person's left side is on the image's right.
+    assert _px(result, "left_shoulder")[0] > _px(result, "right_shoulder")[0]
+    assert _px(result, "left_hip")[0] > _px(result, "right_hip")[0]
+    knees = [result.angles.series(f"{s}_knee")[0] for s in ("left", "right")]
+    assert min(knees) > 150  # standing: legs nearly straight
+    table = result.landmarks_table()
+    assert list(table.columns) == list(LANDMARK_COLUMNS) and len(table) == 33
+    w, h = result.poses.size_wh
+    assert (w, h) == (standing.shape[1], standing.shape[0])
+    np.testing.assert_allclose(table.x_px, table.x * w, rtol=1e-6)
+    np.testing.assert_allclose(table.y_px, table.y * h, rtol=1e-6)
+    assert (table.frame == 0).all() and (table.time_s == 0).all()
+    assert result.annotated_image is not None and result.annotated_image.shape == standing.shape
+    assert not np.array_equal(result.annotated_image, standing)
+
+
+def test_picture_with_nobody_is_a_success_with_zero_rows(standing, model):
+    sky = np.ascontiguousarray(np.full((480, 640, 3), (150, 180, 220), np.uint8))
+    result = analyze_image(sky, Settings(), model, name="sky.png")
+    assert not result.found_anyone
+    assert len(result.landmarks_table()) == 0 and len(result.angles_table()) == 0
+    assert result.message() == "sky.png: nobody found in the image"
+
+
+def test_two_people_keep_their_ids(two_people):
+    poses = two_people.poses
+    frames_per_id = poses.detected.sum(axis=0)
+    main_ids = np.flatnonzero(frames_per_id >= 30)
+    assert len(main_ids) == 2, frames_per_id
+    assert frames_per_id[main_ids].sum() >= 0.9 * frames_per_id.sum()
+    w = poses.size_wh[0]
+    for pid in main_ids:
+        torso = poses.xy_px[:, pid, [11, 12, 23, 24], 0].mean(axis=1)
+        seen = np.flatnonzero(~np.isnan(torso))
+        jumps = np.abs(np.diff(torso[seen])) / np.maximum(np.diff(seen), 1)
+        assert jumps.max() < 0.05 * w, f"person {pid} jumps {jumps.max():.0f} px in a frame"
+    assert two_people.report()["people"] == poses.num_people
+
+
+def test_clip_times_rows_and_annotated_video(short_clip, model, tmp_path):
+    out = tmp_path / "short.annotated.mp4"
+    result = analyze_clip(short_clip, Settings(), model, annotated_out=out)
+    poses = result.poses
+    assert poses.num_frames == 30 and poses.fps == pytest.approx(60, rel=0.01)
+    np.testing.assert_allclose(poses.times_s, np.arange(30) / 60, atol=1e-3)
+    assert poses.detection_rate() == 1.0
+    assert len(result.landmarks_table()) == 30 * 33
+    assert result.poses.history == ["mediapipe_pose_landmarker", *result.poses.history[1:]]
+    assert any(h.startswith("one_euro") for h in poses.history)
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
+        assert sum(1 for _ in c.decode(s)) == 30
+
+
+def test_smoothing_reduces_jitter_without_moving_the_pose(short_clip, model):
+    raw = analyze_clip(short_clip, Settings(smoothing=False), model)
+    smooth = analyze_clip(short_clip, Settings(smoothing=True), model)
+    a, b = raw.poses.xy_px[:, 0], smooth.poses.xy_px[:, 0]
+    accel_raw = np.abs(np.diff(a, n=2, axis=0)).mean()
+    accel_smooth = np.abs(np.diff(b, n=2, axis=0)).mean()
+    assert accel_smooth < 0.8 * accel_raw
+    assert np.abs(a - b).mean() < 5.0  # pixels
+
+
+def test_rotated_phone_clip_gives_an_upright_person(standing, tmp_path, model):
+    path = tmp_path / "portrait_phone.mp4"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.width, s.height = standing.shape[0], standing.shape[1]  # stored landscape
+        s.pix_fmt = "yuv420p"
+        s.set_display_rotation(90)
+        stored = np.ascontiguousarray(np.rot90(standing, -1))
+        for i in range(5):
+            vf = av.VideoFrame.from_ndarray(stored, format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 30)
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+    result = analyze_clip(path, Settings(), model)
+    assert result.poses.size_wh == (standing.shape[1], standing.shape[0])
+    for f in range(5):
+        assert (
+            _px(result, "nose", f)[1]
+            < _px(result, "left_hip", f)[1]
+            < _px(result, "left_ankle", f)[1]
+        )
+
+
+def test_video_mode_accepts_repeated_and_backward_timestamps(standing, model):
+    with Landmarker(model, Settings(), video=True) as lm:
+        counts = [len(lm.detect(standing, t)) for t in (0.0, 0.0, 0.010, 0.005, 0.020)]
+    assert counts == [1] * 5
+
+
+def test_cancel_stops_the_run_and_its_threads(short_clip, model):
+    cancel = threading.Event()
+    before = threading.active_count()
+
+    def progress(done, total, elapsed):
+        if done == 5:
+            cancel.set()
+
+    with pytest.raises(Cancelled, match="short.mp4: analysis cancelled"):
+        analyze_clip(
+            short_clip, Settings(), model, annotated_out=None, progress=progress, cancel=cancel
+        )
+    assert threading.active_count() == before
+
+
+def test_parallel_runs_do_not_share_tracking_state(short_clip, model):
+    alone = analyze_clip(short_clip, Settings(), model).poses
+    results = [None, None]
+
+    def run(k):
+        results[k] = analyze_clip(short_clip, Settings(), model).poses
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        assert r is not None and r.equals(alone, atol=1e-5)
+
+
+def test_csv_of_a_clip_reads_back_unchanged(two_people, tmp_path):
+    path = tmp_path / "two.csv"
+    two_people.poses.to_csv(path)
+    back = PoseSequence.read_csv(path)
+    pd.testing.assert_frame_equal(
+        back.to_dataframe(), pd.read_csv(path), check_exact=False, rtol=1e-6
+    )
+    assert back.size_wh == two_people.poses.size_wh
+
+
+def test_a_zip_that_is_no_model_gives_a_clear_error(tmp_path, standing):
+    import zipfile
+
+    bad = tmp_path / "pose_landmarker_fake.task"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("pose_detector.tflite", b"nonsense")
+    with pytest.raises(ModelError, match="could not load the pose model pose_landmarker_fake.task"):
+        analyze_image(standing, Settings(model_path=str(bad)), resolve_model(bad))

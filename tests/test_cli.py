@@ -1,0 +1,105 @@
+"""`python -m pose_core analyze` end to end, in a subprocess as a user runs it."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pose_core.kinematics import ANGLE_COLUMNS
+from pose_core.media import ClipReader, write_image
+from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
+
+
+def _run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "pose_core", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_run(sample_media, tmp_path_factory):
+    """One CLI call with a clip, a still, and four bad inputs."""
+    tmp = tmp_path_factory.mktemp("cli")
+    with ClipReader(sample_media / "cam01.mp4") as reader:
+        write_image(tmp / "standing.png", next(iter(reader)).rgb)
+    (tmp / "notes.mp4").write_text("this is not a video\n")
+    (tmp / "empty.jpg").write_bytes(b"")
+    data = (sample_media / "cam02.mp4").read_bytes()
+    (tmp / "cut.mp4").write_bytes(data[: len(data) // 20])
+    inputs = [
+        sample_media / "cam01.mp4",
+        tmp / "standing.png",
+        tmp / "notes.mp4",
+        tmp / "empty.jpg",
+        tmp / "cut.mp4",
+        tmp / "missing.mov",
+    ]
+    out = tmp / "out"
+    return _run("analyze", *inputs, "--out", out), out
+
+
+def test_good_inputs_get_four_files_and_bad_ones_one_line_each(cli_run):
+    proc, out = cli_run
+    assert proc.returncode == 1  # some inputs failed
+    assert "Traceback" not in proc.stderr + proc.stdout
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert [e.split(":")[1].strip() for e in errors] == [
+        "notes.mp4",
+        "empty.jpg",
+        "cut.mp4",
+        "missing.mov",
+    ]
+    assert "empty.jpg: file is empty" in proc.stderr
+    assert "missing.mov: file not found" in proc.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        [f"cam01{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.mp4")]
+        + [f"standing{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.png")]
+    )
+    assert "100/100 frames" in proc.stderr  # the progress bar got to the end
+
+
+def test_landmark_csv_has_exact_columns_and_reads_back_unchanged(cli_run):
+    _, out = cli_run
+    written = pd.read_csv(out / "cam01.csv")
+    assert list(written.columns) == list(LANDMARK_COLUMNS)
+    assert len(written) == 100 * 33
+    back = PoseSequence.read_csv(out / "cam01.csv")
+    assert back.size_wh == (540, 960)
+    pd.testing.assert_frame_equal(back.to_dataframe(), written, check_exact=False, rtol=1e-6)
+    angles = pd.read_csv(out / "cam01.angles.csv")
+    assert tuple(angles.columns) == ANGLE_COLUMNS and len(angles) == 100 * 12
+
+
+def test_report_json(cli_run):
+    _, out = cli_run
+    report = json.loads((out / "cam01.json").read_text())
+    assert report["frames"] == 100 and report["people"] == 1
+    assert report["width"] == 540 and report["height"] == 960
+    assert report["fps"] == pytest.approx(60)
+    assert report["detection_rate"] == 1.0
+    assert set(report["timings_s"]) >= {"inference", "total"}
+    still = json.loads((out / "standing.json").read_text())
+    assert still["kind"] == "image" and still["frames"] == 1
+
+
+def test_nobody_in_the_picture_is_a_success_that_says_so(tmp_path):
+    import numpy as np
+
+    write_image(tmp_path / "wall.png", np.full((300, 400, 3), 200, np.uint8))
+    proc = _run("analyze", tmp_path / "wall.png", "--out", tmp_path / "o")
+    assert proc.returncode == 0, proc.stderr
+    assert "nobody found" in proc.stdout
+    assert len(pd.read_csv(tmp_path / "o" / "wall.csv")) == 0
+
+
+def test_bad_options_are_one_line(tmp_path):
+    proc = _run("analyze", "x.png", "--out", tmp_path, "--max-people", "0")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "error: max_people must be 1..10, got 0"

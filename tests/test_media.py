@@ -1,0 +1,210 @@
+"""Decoding of every supported image flavour and clip container, and bad input."""
+
+import io
+import struct
+import zlib
+from fractions import Fraction
+
+import av
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from pose_core import media
+from pose_core.errors import MediaError
+from pose_core.media import ClipReader, ClipWriter, decode_image, read_image
+
+
+@pytest.fixture(scope="module")
+def frame_rgb(sample_media) -> np.ndarray:
+    """A real portrait frame (540x960) from the first Pose2Sim camera."""
+    with ClipReader(sample_media / "cam01.mp4") as reader:
+        return next(iter(reader)).rgb
+
+
+def _png(array: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", array)
+    assert ok
+    return buf.tobytes()
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: float = 3.0) -> bool:
+    return a.shape == b.shape and float(np.abs(a.astype(int) - b.astype(int)).mean()) < tol
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "BMP"])
+def test_common_formats_decode_to_the_same_rgb(frame_rgb, fmt):
+    buf = io.BytesIO()
+    Image.fromarray(frame_rgb).save(buf, format=fmt, quality=95)
+    out = decode_image(buf.getvalue(), f"x.{fmt.lower()}")
+    assert out.dtype == np.uint8 and out.shape == frame_rgb.shape
+    assert _close(out, frame_rgb, tol=4.0 if fmt in ("JPEG", "WEBP") else 0.01)
+
+
+def test_png_flavours(frame_rgb):
+    bgr = cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR)
+    gray = cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2GRAY)
+    out = decode_image(_png(gray), "gray.png")
+    assert out.shape == frame_rgb.shape and (out[..., 0] == gray).all()
+    out16 = decode_image(_png(bgr.astype(np.uint16) * 257), "deep.png")
+    assert (out16 == frame_rgb).all()
+    bgra = np.dstack([bgr, np.full(gray.shape, 255, np.uint8)])
+    bgra[:100, :100, 3] = 0  # fully transparent corner becomes white
+    out_a = decode_image(_png(bgra), "alpha.png")
+    assert (out_a[:100, :100] == 255).all()
+    assert (out_a[200:] == frame_rgb[200:]).all()
+
+
+@pytest.mark.parametrize(
+    ("orientation", "expect"), [(1, "same"), (3, "rot180"), (6, "rot90cw"), (8, "rot90ccw")]
+)
+def test_exif_orientation_is_applied(frame_rgb, orientation, expect):
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(frame_rgb).save(buf, format="JPEG", quality=95, exif=exif.tobytes())
+    out = decode_image(buf.getvalue(), "phone.jpg")
+    expected = {
+        "same": frame_rgb,
+        "rot180": frame_rgb[::-1, ::-1],
+        "rot90cw": np.rot90(frame_rgb, -1),
+        "rot90ccw": np.rot90(frame_rgb, 1),
+    }[expect]
+    assert _close(out, expected, tol=4.0)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """The start of a PNG that claims the given size (no pixel data follows)."""
+    body = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = b"IDAT"
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13) + body + struct.pack(">I", zlib.crc32(body))
+        + struct.pack(">I", 0) + idat + struct.pack(">I", zlib.crc32(idat))
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "x.png: file is empty"),
+        (b"hello, not an image", "x.png: not a readable image"),
+        (_png_header(30000, 30000), "x.png: image is over the 100 megapixel limit"),
+        (_png_header(12000, 9000), "x.png: image is 12000x9000, over the 100 megapixel limit"),
+    ],
+)
+def test_bad_images_give_one_line_errors(data, message):
+    with pytest.raises(MediaError, match=message) as err:
+        decode_image(data, "x.png")
+    assert "\n" not in str(err.value)
+
+
+def _write_clip(path, frames, times, rotation=0):
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        s.codec_context.time_base = Fraction(1, 1000)
+        if rotation:
+            s.set_display_rotation(rotation)
+        for img, t in zip(frames, times, strict=True):
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+            vf.pts, vf.time_base = round(t * 1000), Fraction(1, 1000)
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+
+
+def test_rotated_phone_clip_comes_out_upright(frame_rgb, tmp_path):
+    # A phone stores a portrait clip as landscape pixels plus "rotate 90° to show".
+    stored = np.ascontiguousarray(np.rot90(frame_rgb, -1))
+    path = tmp_path / "phone.mp4"
+    _write_clip(path, [stored] * 3, [0, 1 / 30, 2 / 30], rotation=90)
+    with ClipReader(path) as reader:
+        assert reader.info.size_wh == (540, 960) and reader.info.rotation == 90
+        first = next(iter(reader)).rgb
+    assert _close(first, frame_rgb, tol=6.0)
+
+
+def test_variable_frame_rate_times_come_from_the_stream(frame_rgb, tmp_path):
+    times = [0.0, 0.033, 0.05, 0.2, 0.21, 0.5]
+    path = tmp_path / "vfr.mp4"
+    _write_clip(path, [frame_rgb] * len(times), times)
+    with ClipReader(path) as reader:
+        got = [f.time_s for f in reader]
+    np.testing.assert_allclose(got, times, atol=1e-3)
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv", ".webm", ".avi", ".mov"])
+def test_clip_containers(frame_rgb, tmp_path, suffix):
+    codec = {".webm": "libvpx-vp9", ".avi": "mpeg4"}.get(suffix, "libx264")
+    path = tmp_path / f"clip{suffix}"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream(codec, rate=25)
+        s.height, s.width = 480, 272
+        s.pix_fmt = "yuv420p"
+        small = cv2.resize(frame_rgb, (272, 480))
+        for i in range(5):
+            vf = av.VideoFrame.from_ndarray(small, format="rgb24")
+            vf.pts = i
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+    with ClipReader(path) as reader:
+        frames = list(reader)
+    assert len(frames) == 5 and frames[0].rgb.shape == (480, 272, 3)
+    assert np.all(np.diff([f.time_s for f in frames]) > 0)
+
+
+def test_written_clip_is_browser_playable_h264(frame_rgb, tmp_path):
+    path = tmp_path / "annotated.mp4"
+    with ClipWriter(path, (541, 960), 30.0) as out:  # odd width is trimmed to even
+        for i in range(4):
+            out.write(frame_rgb, i / 30)
+    data = path.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")  # faststart: playable while loading
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
+        assert (s.codec_context.width, s.codec_context.height) == (540, 960)
+        assert sum(1 for _ in c.decode(s)) == 4
+
+
+def test_bad_clips_give_one_line_errors(sample_media, tmp_path, monkeypatch):
+    whole = (sample_media / "cam01.mp4").read_bytes()
+    cases = {
+        "empty.mp4": (b"", "empty.mp4: file is empty"),
+        "text.mp4": (b"just some text\n" * 100, "text.mp4: not a readable image or video"),
+        "head.mp4": (whole[: len(whole) // 10], "head.mp4: could not decode any frame"),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(MediaError, match=message) as err:
+            ClipReader(tmp_path / name)
+        assert "\n" not in str(err.value)
+    with pytest.raises(MediaError, match="missing.mp4: file not found"):
+        ClipReader(tmp_path / "missing.mp4")
+    monkeypatch.setattr(media, "MAX_VIDEO_PIXELS", 100 * 100)
+    with pytest.raises(MediaError, match=r"cam01.mp4: video is 540x960, larger than"):
+        ClipReader(sample_media / "cam01.mp4")
+
+
+def test_truncated_tail_keeps_the_frames_before_the_cut(sample_media, tmp_path):
+    # A clip written with its index first (faststart), then cut: the start still plays.
+    src = tmp_path / "fast.mp4"
+    with (
+        ClipReader(sample_media / "cam01.mp4") as reader,
+        ClipWriter(src, reader.info.size_wh, 60) as out,
+    ):
+        for f in reader:
+            out.write(f.rgb, f.time_s)
+    cut = tmp_path / "cut.mp4"
+    data = src.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    with ClipReader(cut) as reader:
+        n = sum(1 for _ in reader)
+    assert 10 < n < 100
+
+
+def test_read_image_reports_folders(tmp_path):
+    with pytest.raises(MediaError, match="is a folder"):
+        read_image(tmp_path)
