@@ -11,6 +11,7 @@ import json
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,10 @@ ProgressFn = Callable[[int, int, float], None]
 """Called as ``progress(frames_done, frames_total, elapsed_s)``; total may be an estimate."""
 
 ANNOTATED_MAX_SIDE = 1280
+# A track becomes a person after 3 sightings; frames are held back 6 frames so that a
+# person's first sightings get the id too (one missed frame allowed).
+_CONFIRM_HITS = 3
+_EMIT_DELAY = 6
 _MIRROR = np.asarray(MIRROR_PERMUTATION)
 
 
@@ -303,10 +308,26 @@ def analyze_clip(
     ids: list[list[int]] = []
     times: list[float] = []
     fps = info.fps or 30.0
-    tracker = Tracker(max_gap=max(1, round(fps)))
+    tracker = Tracker(max_gap=max(1, round(fps)), confirm_hits=_CONFIRM_HITS)
     scale_wh = np.asarray(info.size_wh, dtype=np.float32)
     filters: dict[int, OneEuroFilter] = {}
+    # Frames wait here a few steps, until the tracker knows which tracks are people.
+    pending: deque[tuple[Frame, Detections, list[int]]] = deque()
+
+    def emit(frame: Frame, det: Detections, tracks: list[int]) -> None:
+        public = [tracker.public_id(t) for t in tracks]
+        keep = [k for k, pid in enumerate(public) if pid is not None]
+        det = det.select(keep)
+        pids = [int(public[k]) for k in keep]  # type: ignore[arg-type]
+        dets.append(det)
+        ids.append(pids)
+        times.append(frame.time_s)
+        if annotated_out is not None:
+            shown = _smoothed_pixels(det, pids, frame.time_s, filters, settings, (w, h))
+            _put(draw_q, (frame, shown, det.visibility, pids), stop)
+
     t_infer = 0.0
+    done = 0
     try:
         with Landmarker(model, settings, video=True) as lm:
             while True:
@@ -322,19 +343,17 @@ def analyze_clip(
                 t0 = time.perf_counter()
                 det = lm.detect(item.rgb, item.time_s)
                 t_infer += time.perf_counter() - t0
-                pids, swaps = tracker.update(
+                tracks, swaps = tracker.update(
                     item.index, det.xyz[..., :2] * scale_wh, det.visibility
                 )
-                det, pids = _apply_tracking(det, pids, swaps)
-                dets.append(det)
-                ids.append(pids)
-                times.append(item.time_s)
-                if annotated_out is not None:
-                    shown = _smoothed_pixels(det, pids, item.time_s, filters, settings, (w, h))
-                    _put(draw_q, (item, shown, det.visibility, pids), stop)
+                pending.append((item, *_apply_tracking(det, tracks, swaps)))
+                if len(pending) > _EMIT_DELAY:
+                    emit(*pending.popleft())
+                done += 1
                 if progress is not None:
-                    total = max(info.frames, len(dets))
-                    progress(len(dets), total, time.perf_counter() - t_start)
+                    progress(done, max(info.frames, done), time.perf_counter() - t_start)
+            while pending:
+                emit(*pending.popleft())
         if annotated_out is not None:
             _put(draw_q, _Stop(), stop)
             threads[1].join()

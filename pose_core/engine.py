@@ -33,6 +33,12 @@ class Detections:
     def __len__(self) -> int:
         return self.xyz.shape[0]
 
+    def select(self, rows: list[int]) -> Detections:
+        """The detections at ``rows``, in that order."""
+        return Detections(
+            self.xyz[rows], self.visibility[rows], self.presence[rows], self.world[rows]
+        )
+
     @classmethod
     def none(cls) -> Detections:
         z3 = np.zeros((0, NUM_LANDMARKS, 3), np.float32)
