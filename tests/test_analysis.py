@@ -12,7 +12,7 @@ from pose_core.analysis import analyze_clip, analyze_image
 from pose_core.engine import Landmarker
 from pose_core.errors import Cancelled, ModelError
 from pose_core.landmarks import LANDMARK_INDEX as LI
-from pose_core.media import ClipReader, ClipWriter
+from pose_core.media import ClipReader, ClipWriter, read_image
 from pose_core.model import resolve_model
 from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
 from pose_core.settings import Settings
@@ -49,8 +49,9 @@ def _px(result, name, frame=0, person=0):
     return result.poses.xy_px[frame, person, LI[name]]
 
 
-def test_standing_person_geometry(standing, model):
-    result = analyze_image(standing, Settings(), model, name="standing.png")
+def test_standing_person_geometry(sample_media, model):
+    result = analyze_image(sample_media / "standing.jpg", Settings(), model)
+    standing = read_image(sample_media / "standing.jpg")
     assert result.poses.num_people == 1 and result.found_anyone
     nose, hip, ankle = (_px(result, n)[1] for n in ("nose", "left_hip", "left_ankle"))
     assert nose < hip < ankle  # image y grows downwards
@@ -70,12 +71,13 @@ def test_standing_person_geometry(standing, model):
     assert not np.array_equal(result.annotated_image, standing)
 
 
-def test_picture_with_nobody_is_a_success_with_zero_rows(standing, model):
-    sky = np.ascontiguousarray(np.full((480, 640, 3), (150, 180, 220), np.uint8))
-    result = analyze_image(sky, Settings(), model, name="sky.png")
-    assert not result.found_anyone
+@pytest.mark.parametrize("max_people", [1, 6])
+def test_picture_with_nobody_is_a_success_with_zero_rows(sample_media, model, max_people):
+    # Trees, buildings and the sun in the lens: a real outdoor picture with no one in it.
+    result = analyze_image(sample_media / "nobody.jpg", Settings(max_people=max_people), model)
+    assert not result.found_anyone and result.poses.num_people == 0
     assert len(result.landmarks_table()) == 0 and len(result.angles_table()) == 0
-    assert result.message() == "sky.png: nobody found in the image"
+    assert result.message() == "nobody.jpg: nobody found in the image"
 
 
 def test_two_people_keep_their_ids(two_people):

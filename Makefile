@@ -1,0 +1,45 @@
+# PoseLab: `make run` serves the app, `make test` runs the checks. Both set everything up.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup venv samples model lint format bench clean
+
+run: setup
+	$(BIN)/python -m streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
+test: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+setup: venv samples model
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+samples: venv
+	$(BIN)/python -m pose_core.samples
+
+model: venv
+	$(BIN)/python -c "from pose_core.model import build_bundle; print('model bundle:', build_bundle())"
+
+lint: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m pose_core.bench
+
+clean:
+	rm -rf $(VENV) .cache sample_media/*.mp4 sample_media/*.jpg sample_media/manifest.json
