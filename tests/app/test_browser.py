@@ -1,0 +1,257 @@
+"""End to end in a real browser: `streamlit run app.py` driven by Debian's Chromium.
+
+Uploads a sample clip on the Clip page, waits for the charts, moves the scrubber,
+downloads the landmark CSV and checks it against the engine's CSV for the same clip and
+default settings. Fails on any HTTP status >= 500 and on any broken image. Saves a
+screenshot of each page to a temp folder (the path is printed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pose_core.analysis import analyze_clip
+from pose_core.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CLIP = "cam02.mp4"  # not the page's default sample, so the upload really runs the model
+RESULT_TIMEOUT_MS = 120_000
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    reason = "Debian's chromium is not installed (apt-get install chromium fonts-liberation)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must run the browser test")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; stopped by its PID."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = os.environ | {"POSELAB_TMP": str(tmp_path_factory.mktemp("work"))}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py"]
+            + ["--server.headless", "true", "--server.address", "127.0.0.1"]
+            + ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+            + ["--server.fileWatcherType", "none"],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; log:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str) -> Iterator:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1500, "height": 1900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.server_errors = []  # type: ignore[attr-defined]
+        page.on(
+            "response",
+            lambda r: r.status >= 500 and page.server_errors.append(f"{r.status} {r.url}"),
+        )
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="poselab-screens-"))
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+def _idle(page) -> None:
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]'
+        '[data-test-connection-state="CONNECTED"]',
+        timeout=RESULT_TIMEOUT_MS,
+    )
+
+
+def _images_ok(page) -> None:
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+        ".every(i => i.complete)"
+    )
+    widths = page.eval_on_selector_all(
+        '[data-testid="stImage"] img', "imgs => imgs.map(i => i.naturalWidth)"
+    )
+    assert all(w > 0 for w in widths), f"broken image(s): naturalWidth {widths}"
+
+
+def _wait_charts(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 2",
+        timeout=RESULT_TIMEOUT_MS,
+    )
+
+
+def _open_page(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+    page.wait_for_selector(f'h1:has-text("{title}")')
+    _idle(page)
+
+
+def _shoot(page, folder: Path, name: str) -> None:
+    page.wait_for_timeout(300)  # let charts and fonts settle
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def test_clip_upload_scrub_download(browser_page, server: str, shots: Path, sample_media, model):
+    page = browser_page
+    page.goto(server)
+    page.wait_for_selector('h1:has-text("PoseLab")')
+    _idle(page)
+    _images_ok(page)
+    _shoot(page, shots, "1-home")
+
+    page.get_by_role("button", name="Open the Clip page").click()
+    page.wait_for_selector('h1:has-text("Clip")')
+    _wait_charts(page)
+    _idle(page)
+    _images_ok(page)
+    _shoot(page, shots, "2-clip-sample")
+
+    page.get_by_text("Upload", exact=True).click()
+    _idle(page)
+    t0 = time.monotonic()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(sample_media / CLIP)
+    )
+    page.wait_for_selector('[data-testid="stProgress"]', timeout=RESULT_TIMEOUT_MS)
+    _wait_charts(page)
+    upload_to_charts = time.monotonic() - t0
+    print(f"\n{CLIP}: upload to charts {upload_to_charts:.1f} s")
+    _idle(page)
+    _images_ok(page)
+    assert page.get_by_text("frame 1 of 100").is_visible()
+    _shoot(page, shots, "3-clip-uploaded")
+
+    slider = page.get_by_role("slider", name="Frame")
+    slider.focus()
+    for shown in range(2, 5):  # one key at a time: each one reruns the page
+        slider.press("ArrowRight")
+        page.get_by_text(f"frame {shown} of 100").wait_for()
+    _idle(page)
+    _images_ok(page)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("frame 5 of 100").wait_for()
+    _idle(page)
+    _shoot(page, shots, "4-clip-scrubbed")
+
+    # A click on the trajectory chart, 60% across the plot, moves the scrubber there.
+    plot = page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first.bounding_box()
+    x, y = plot["x"] + plot["width"] * 0.6, plot["y"] + plot["height"] * 0.5
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.get_by_text("frame 5 of 100").wait_for(state="detached")
+    _idle(page)
+    caption = page.get_by_text(" of 100").first.inner_text()
+    assert 50 <= int(caption.split("frame ")[1].split(" of")[0]) <= 70, caption
+    _images_ok(page)
+
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="Landmark CSV").click()
+    downloaded = Path(info.value.path()).read_text()
+    _idle(page)
+
+    expected = io.StringIO()
+    analyze_clip(sample_media / CLIP, Settings(), model).poses.to_csv(expected)
+    got_rows = list(csv.reader(io.StringIO(downloaded)))
+    want_rows = list(csv.reader(io.StringIO(expected.getvalue())))
+    assert got_rows[0] == want_rows[0]
+    assert len(got_rows) == len(want_rows) > 1
+
+    # Cancel: another sample starts analysing; the button stops it within a frame or two.
+    page.get_by_text("Sample clip", exact=True).click()
+    page.get_by_test_id("stSelectbox").first.wait_for()
+    page.wait_for_timeout(500)  # the rerun starts after the click; let it begin first
+    _wait_charts(page)  # cam01, cached since the start
+    _idle(page)
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="two_people.mp4").click()
+    page.wait_for_selector('[data-testid="stProgress"]')
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Analysis of two_people.mp4 cancelled.").wait_for()
+    _idle(page)
+
+    _open_page(page, "Image")
+    page.wait_for_selector('[data-testid="stAlertContentSuccess"]')
+    _idle(page)
+    _images_ok(page)
+    _shoot(page, shots, "5-image")
+
+    _open_page(page, "Compare")
+    _shoot(page, shots, "6-compare")
+    assert not page.server_errors, page.server_errors
