@@ -175,7 +175,11 @@ def _native_logs_silenced() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    if os.environ.get("POSELAB_NATIVE_LOGS"):
-        return int(args.func(args))
-    with _native_logs_silenced():
-        return int(args.func(args))
+    try:
+        if os.environ.get("POSELAB_NATIVE_LOGS"):
+            return int(args.func(args))
+        with _native_logs_silenced():
+            return int(args.func(args))
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -90,7 +90,8 @@ def _vertical(d: AngleDef, coords: np.ndarray, signed: bool) -> np.ndarray:
         return np.degrees(np.arctan2(v[..., 0], -v[..., 1]))
     up = np.zeros(v.shape[-1])
     up[1] = -1.0
-    cos = (v @ up) / np.linalg.norm(v, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (v @ up) / np.linalg.norm(v, axis=-1)
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
