@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextvars
-import io
 import json
 import time
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from pages.common import csv_text, require_model, route_through_app, upload_file
 from pose_core.analysis import Analysis, analyze_clip
 from pose_core.drawing import draw_frame
 from pose_core.errors import PoseLabError
@@ -28,11 +27,9 @@ from pose_core.model import ModelInfo
 from pose_core.settings import Settings
 from pose_core.uploads import (
     SAMPLE_CLIPS,
-    StoredFile,
     output_path,
     sample_dir,
     samples,
-    spill,
     stored,
 )
 
@@ -58,14 +55,6 @@ def analyse(
     except BaseException:  # also a rerun that interrupts the run: leave no half-written clip
         out.unlink(missing_ok=True)
         raise
-
-
-def upload_file(upload: UploadedFile) -> StoredFile:
-    """The upload spilled to a temp file, once per upload."""
-    spilled = st.session_state.setdefault("spilled", {})
-    if upload.file_id not in spilled:
-        spilled[upload.file_id] = spill(upload, upload.name, st.get_option("server.maxUploadSize"))
-    return spilled[upload.file_id]
 
 
 def progress_reporter(slot: st.delta_generator.DeltaGenerator, name: str):
@@ -117,25 +106,12 @@ def shown_width(w: int, h: int) -> int | str:
     return "stretch" if h <= w else max(200, int(FRAME_MAX_HEIGHT * w / h))
 
 
-def text_of(write) -> str:
-    buf = io.StringIO()
-    write(buf)
-    return buf.getvalue()
-
-
-if "settings" not in st.session_state:
-    # A fresh server's first run on this page's URL skips app.py (Streamlit's legacy
-    # pages/ mode, left once st.navigation runs): go through app.py, then come back.
-    st.session_state.wanted_page = "pages/clip.py"
-    st.switch_page("app.py")
+route_through_app("pages/clip.py")
 st.title("Clip")
 request = st.session_state.pop("clip_request", None)
 if request:
     st.session_state.clip_source, st.session_state.clip_sample = SOURCES[0], request
-model = st.session_state.get("model")
-if model is None:
-    st.error(st.session_state.get("model_error") or "No pose model is available.")
-    st.stop()
+model = require_model()
 settings: Settings = st.session_state.settings
 
 source = st.radio("Source", SOURCES, horizontal=True, key="clip_source")
@@ -284,7 +260,7 @@ video_path = result.annotated_video
 cols = st.columns(4)
 cols[0].download_button(
     "Landmark CSV",
-    lambda: text_of(poses.to_csv),
+    lambda: csv_text(poses.to_csv),
     file_name=f"{stem}.csv",
     mime="text/csv",
     on_click="ignore",

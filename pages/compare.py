@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from pages.common import require_model, route_through_app, upload_file
 from pose_core.analysis import analyze_clip, analyze_image
 from pose_core.compare import (
     ClipComparison,
@@ -48,7 +48,6 @@ from pose_core.uploads import (
     StoredFile,
     sample_dir,
     samples,
-    spill,
     stored,
 )
 
@@ -91,13 +90,6 @@ class Side:
         if self.poses.num_frames == 1:
             return read_image(self.file.path)
         return read_frame(self.file.path, float(self.poses.times_s[frame]))
-
-
-def upload_file(upload: UploadedFile) -> StoredFile:
-    spilled = st.session_state.setdefault("spilled", {})
-    if upload.file_id not in spilled:
-        spilled[upload.file_id] = spill(upload, upload.name, st.get_option("server.maxUploadSize"))
-    return spilled[upload.file_id]
 
 
 def pick_media(prefix: str, source: str, default: str) -> StoredFile | None:
@@ -294,20 +286,13 @@ def save_form(ref: Side, cand: Side, shown_ref: Pose | None, shown_cand: Pose | 
 
 # -- the page --------------------------------------------------------------------------
 
-if "settings" not in st.session_state:
-    # A fresh server's first run on this page's URL skips app.py (Streamlit's legacy
-    # pages/ mode, left once st.navigation runs): go through app.py, then come back.
-    st.session_state.wanted_page = "pages/compare.py"
-    st.switch_page("app.py")
+route_through_app("pages/compare.py")
 st.title("Compare")
 request = st.session_state.pop("compare_request", None)
 if request:  # (reference sample, candidate sample) from another page
     st.session_state.cmp_ref_source = st.session_state.cmp_cand_source = "Sample"
     st.session_state.cmp_ref_sample, st.session_state.cmp_cand_sample = request
-model = st.session_state.get("model")
-if model is None:
-    st.error(st.session_state.get("model_error") or "No pose model is available.")
-    st.stop()
+model = require_model()
 settings: Settings = st.session_state.settings
 
 left, right = st.columns(2, gap="large")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.common import route_through_app
 from pose_core.uploads import SAMPLE_CLIPS, SAMPLE_IMAGES, samples
 
-if "settings" not in st.session_state:
-    # A fresh server's first run on this page's URL skips app.py (Streamlit's legacy
-    # pages/ mode, left once st.navigation runs): go through app.py, then come back.
-    st.session_state.wanted_page = "pages/home.py"
-    st.switch_page("app.py")
+route_through_app("pages/home.py")
 st.title("PoseLab")
 st.markdown(
     "PoseLab finds the body landmarks of every person in a photo or a clip and draws the "

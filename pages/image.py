@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from pages.common import csv_text, require_model, route_through_app, upload_file
 from pose_core.analysis import Analysis, analyze_image
 from pose_core.errors import PoseLabError
 from pose_core.media import encode_image, read_image
 from pose_core.model import ModelInfo
 from pose_core.settings import Settings
-from pose_core.uploads import SAMPLE_IMAGES, StoredFile, sample_dir, samples, spill, stored
+from pose_core.uploads import SAMPLE_IMAGES, sample_dir, samples, stored
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp"]
 SOURCES = ("Sample photo", "Upload")
@@ -29,33 +28,12 @@ def analyse(digest: str, settings: Settings, _path: str, _model: ModelInfo) -> A
     return analyze_image(Path(_path), settings, _model)
 
 
-def upload_file(upload: UploadedFile) -> StoredFile:
-    """The upload spilled to a temp file, once per upload."""
-    spilled = st.session_state.setdefault("spilled", {})
-    if upload.file_id not in spilled:
-        spilled[upload.file_id] = spill(upload, upload.name, st.get_option("server.maxUploadSize"))
-    return spilled[upload.file_id]
-
-
-def csv_text(write) -> str:
-    buf = io.StringIO()
-    write(buf)
-    return buf.getvalue()
-
-
-if "settings" not in st.session_state:
-    # A fresh server's first run on this page's URL skips app.py (Streamlit's legacy
-    # pages/ mode, left once st.navigation runs): go through app.py, then come back.
-    st.session_state.wanted_page = "pages/image.py"
-    st.switch_page("app.py")
+route_through_app("pages/image.py")
 st.title("Image")
 request = st.session_state.pop("image_request", None)
 if request:
     st.session_state.image_source, st.session_state.image_sample = SOURCES[0], request
-model = st.session_state.get("model")
-if model is None:
-    st.error(st.session_state.get("model_error") or "No pose model is available.")
-    st.stop()
+model = require_model()
 
 source = st.radio("Source", SOURCES, horizontal=True, key="image_source")
 try:
