@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup venv samples model lint format bench clean
 
+# ARGS: extra streamlit options, e.g. ARGS="--server.address 0.0.0.0" to serve your network.
 run: setup
-	$(BIN)/python -m streamlit run app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m streamlit run app.py --server.headless true --browser.gatherUsageStats false $(ARGS)
 
 test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 setup: venv samples model
@@ -35,6 +37,7 @@ model: venv
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format .

@@ -7,25 +7,23 @@ with ``model_error`` saying why) into ``st.session_state`` before the page runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
 
+from pages.common import storage
+from pages.common.state import keep, put, sync
+from pages.common.widgets import CALLBACK_ERROR, notice, safe
+from pose_core import paths
 from pose_core.errors import PoseLabError
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.settings import MAX_PEOPLE_LIMIT, Settings
 
 DEFAULTS = Settings()
-# Sidebar widget key -> default value; "Reset" puts these back.
-SETTING_KEYS: dict[str, object] = {
-    "set_max_people": DEFAULTS.max_people,
-    "set_model_path": "",
-    "set_min_detection": DEFAULTS.min_detection_confidence,
-    "set_min_presence": DEFAULTS.min_presence_confidence,
-    "set_min_tracking": DEFAULTS.min_tracking_confidence,
-    "set_smoothing": DEFAULTS.smoothing,
-    "set_min_cutoff": DEFAULTS.smoothing_min_cutoff,
-    "set_beta": DEFAULTS.smoothing_beta,
-    "set_max_gap": DEFAULTS.max_gap_s,
-}
+BUILT_IN = "built-in BlazePose full"
+# Every picture stays inside its column, whatever the window's width.
+STYLE = "<style>[data-testid='stImage'] img {max-width: 100%; height: auto;}</style>"
 
 
 @st.cache_resource(show_spinner="Preparing the pose model (first start only)…")
@@ -38,83 +36,134 @@ def load_model(path: str | None) -> ModelInfo:
     return resolve_model(path)
 
 
+@st.cache_resource(show_spinner=False)
+def start_up() -> int:
+    """Once per server: remove what earlier runs left in the work folder."""
+    return storage.clean_stale()
+
+
+def _slider(label: str) -> Callable[[str], object]:
+    return lambda key: st.slider(label, 0.0, 1.0, step=0.05, key=key)
+
+
+def _number(label: str, lo: float, hi: float, step: float, text: str) -> Callable[[str], object]:
+    return lambda key: st.number_input(
+        label, min_value=lo, max_value=hi, step=step, key=key, help=text
+    )
+
+
+def _model_files() -> list[str]:
+    folder = paths.models_dir()
+    found = sorted(str(p) for p in folder.glob("*.task")) if folder.is_dir() else []
+    return [BUILT_IN, *found]
+
+
+def _add_model() -> None:
+    upload = st.session_state.get("set_model_upload")
+    if upload is None:
+        return
+    folder = paths.models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / storage.safe_name(upload.name)
+    if target.suffix != ".task":
+        raise PoseLabError(f"{target.name}: a model file ends in .task")
+    part = target.with_suffix(".part")
+    part.write_bytes(upload.getvalue())
+    try:
+        resolve_model(part)  # a zip at least; loading it is the engine's job
+    except PoseLabError:
+        part.unlink()
+        raise PoseLabError(f"{target.name}: not a MediaPipe .task bundle") from None
+    part.replace(target)
+    put("set_model_path", str(target))
+
+
+def _model_picker(key: str) -> object:
+    choice = st.selectbox(
+        "Model",
+        _model_files(),
+        format_func=lambda p: p if p == BUILT_IN else Path(p).name,
+        key=key,
+        help=f"pose_landmarker_*.task files in {paths.models_dir()}, or the built-in model.",
+    )
+    st.file_uploader(
+        "Add a .task model file",
+        type=["task"],
+        key="set_model_upload",
+        on_change=safe(_add_model),
+    )
+    return choice
+
+
+# Settings field -> (sidebar section, control drawing the widget of that key).
+CONTROLS: dict[str, tuple[str, Callable[[str], object]]] = {
+    "max_people": (
+        "",
+        lambda key: st.number_input(
+            "Max people", 1, MAX_PEOPLE_LIMIT, step=1, key=key, help="People to look for."
+        ),
+    ),
+    "min_detection_confidence": ("Detection confidence", _slider("Detection")),
+    "min_presence_confidence": ("Detection confidence", _slider("Presence")),
+    "min_tracking_confidence": ("Detection confidence", _slider("Tracking")),
+    "smoothing": (
+        "Smoothing (clips)",
+        lambda key: st.toggle("Smooth landmarks (One Euro filter)", key=key),
+    ),
+    "smoothing_min_cutoff": (
+        "Smoothing (clips)",
+        _number("Min cut-off (Hz)", 0.01, 50.0, 0.1, "Lower is smoother but lags more."),
+    ),
+    "smoothing_beta": (
+        "Smoothing (clips)",
+        _number("Speed coefficient β", 0.0, 1000.0, 1.0, "Higher follows fast moves."),
+    ),
+    "max_gap_s": (
+        "Smoothing (clips)",
+        _number("Fill gaps up to (s)", 0.0, 5.0, 0.05, "Interpolate a missing stretch."),
+    ),
+    "model_path": ("Model", _model_picker),
+}
+
+
+def _widget_default(name: str) -> object:
+    value = getattr(DEFAULTS, name)
+    return BUILT_IN if name == "model_path" and value is None else value
+
+
 def _reset_settings() -> None:
-    for key, value in SETTING_KEYS.items():
-        st.session_state[key] = value
+    for name in CONTROLS:
+        put(f"set_{name}", _widget_default(name))
 
 
 def settings_sidebar() -> Settings:
-    """The sidebar controls, read into one Settings (defaults if a value is invalid)."""
-    for key, value in SETTING_KEYS.items():
-        st.session_state.setdefault(key, value)
+    """The sidebar controls, read into one Settings; an invalid value keeps the last
+    good settings and says why."""
     sb = st.sidebar
     sb.header("Settings")
     sb.caption("Apply to every page. Results are kept per file and settings.")
-    sb.number_input(
-        "Max people",
-        min_value=1,
-        max_value=MAX_PEOPLE_LIMIT,
-        step=1,
-        key="set_max_people",
-        help="How many people to look for in each frame.",
-    )
-    with sb.expander("Detection confidence"):
-        st.slider("Detection", 0.0, 1.0, step=0.05, key="set_min_detection")
-        st.slider("Presence", 0.0, 1.0, step=0.05, key="set_min_presence")
-        st.slider("Tracking", 0.0, 1.0, step=0.05, key="set_min_tracking")
-    with sb.expander("Smoothing (clips)"):
-        st.toggle("Smooth landmarks (One Euro filter)", key="set_smoothing")
-        st.number_input(
-            "Min cut-off (Hz)",
-            min_value=0.01,
-            max_value=50.0,
-            step=0.1,
-            key="set_min_cutoff",
-            help="Lower is smoother but lags more on slow moves.",
-        )
-        st.number_input(
-            "Speed coefficient β",
-            min_value=0.0,
-            max_value=1000.0,
-            step=1.0,
-            key="set_beta",
-            help="Higher follows fast moves with less lag.",
-        )
-        st.number_input(
-            "Fill gaps up to (s)",
-            min_value=0.0,
-            max_value=5.0,
-            step=0.05,
-            key="set_max_gap",
-            help="Missing stretches of a person's track up to this long are interpolated.",
-        )
-    with sb.expander("Model"):
-        st.text_input(
-            "Model file (.task)",
-            key="set_model_path",
-            placeholder="built-in BlazePose full",
-            help="Path to a pose_landmarker_*.task file on this machine; empty = built-in.",
-        )
-    sb.button("Reset to defaults", on_click=_reset_settings, width="stretch")
-    ss = st.session_state
+    sections: dict[str, list[str]] = {}
+    for name, (section, _) in CONTROLS.items():
+        sections.setdefault(section, []).append(name)
+    for section, names in sections.items():
+        box = sb.expander(section) if section else sb.container()
+        with box:
+            for name in names:
+                CONTROLS[name][1](keep(f"set_{name}", _widget_default(name)))
+    sb.button("Reset to defaults", on_click=safe(_reset_settings), width="stretch")
+    values = {name: st.session_state[f"set_{name}"] for name in CONTROLS}
+    values["model_path"] = None if values["model_path"] == BUILT_IN else values["model_path"]
     try:
-        return Settings(
-            max_people=int(ss.set_max_people),
-            model_path=ss.set_model_path.strip() or None,
-            min_detection_confidence=float(ss.set_min_detection),
-            min_presence_confidence=float(ss.set_min_presence),
-            min_tracking_confidence=float(ss.set_min_tracking),
-            smoothing=bool(ss.set_smoothing),
-            smoothing_min_cutoff=float(ss.set_min_cutoff),
-            smoothing_beta=float(ss.set_beta),
-            max_gap_s=float(ss.set_max_gap),
-        )
-    except ValueError as exc:
-        sb.error(f"Invalid setting, using defaults: {exc}")
-        return DEFAULTS
+        return Settings(**values)
+    except (TypeError, ValueError) as exc:
+        sb.error(f"Invalid setting, keeping the previous ones: {exc}")
+        return st.session_state.get("settings", DEFAULTS)
 
 
 st.set_page_config(page_title="PoseLab", page_icon="🕺", layout="wide")
+st.html(STYLE)
+start_up()
+sync()
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/image.py", title="Image", icon=":material/image:"),
@@ -125,6 +174,9 @@ page = st.navigation(pages)
 wanted = st.session_state.pop("wanted_page", None)
 if wanted:  # a page sent us here first; see the guard at the top of each page
     st.switch_page(wanted)
+problem = st.session_state.pop(CALLBACK_ERROR, None)
+if problem:
+    notice("error", problem)
 settings = settings_sidebar()
 st.session_state.settings = settings
 try:

@@ -2,185 +2,119 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from pages.common import require_model, route_through_app, upload_file
-from pose_core.analysis import analyze_clip, analyze_image
-from pose_core.compare import (
-    ClipComparison,
-    Pose,
-    PoseComparison,
-    compare_clips,
-    compare_pose_to_clip,
-    compare_poses,
+from pages.common.analyses import analysis
+from pages.common.library import flash, library_panel, save_form
+from pages.common.page import require_model, route_through_app
+from pages.common.state import keep, put
+from pages.common.storage import StoredFile
+from pages.common.widgets import (
+    Download,
+    clicked_frame,
+    download_row,
+    frame_at,
+    media_picker,
+    notice,
+    plain,
+    safe,
+    show_picture,
 )
-from pose_core.compare_plots import (
-    joint_bars_figure,
-    score_color,
-    score_timeline_figure,
-    skeleton_figure,
-)
+from pose_core import export
+from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
-from pose_core.figures import selected_frame
-from pose_core.frames import read_frame
-from pose_core.media import media_kind, read_image
-from pose_core.model import ModelInfo
-from pose_core.references import (
-    ReferenceError,
-    builtin_references,
-    delete_reference,
-    import_reference,
-    reference_from_pose,
-    save_reference,
-    scan,
-)
-from pose_core.sequence import PoseSequence
+from pose_core.media import read_image
+from pose_core.plots import joint_bars_figure, score_color, score_timeline_figure, skeleton_figure
+from pose_core.poses import Pose, PoseSequence
 from pose_core.settings import Settings
-from pose_core.uploads import (
-    SAMPLE_CLIPS,
-    SAMPLE_IMAGES,
-    StoredFile,
-    sample_dir,
-    samples,
-    stored,
-)
 
-MEDIA_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "mp4", "mov", "webm", "mkv", "avi", "m4v"]
-REF_SOURCES = ("Sample", "Library", "Upload")
-CAND_SOURCES = ("Sample", "Upload")
+REF_SOURCES = ("Media", "Library")
 DEFAULT_REF, DEFAULT_CAND = "cam01.mp4", "cam03.mp4"  # one movement, two cameras
-VIEW_KEY = "cmp_view"
+USES = ("Whole clip", "One frame")
+VIEW = "cmp_view"
 REF_COLOR = (255, 200, 40)  # the reference skeleton drawn over the candidate
 CAND_COLOR = (40, 150, 255)
 FRAME_MAX_HEIGHT = 560
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding the poses…")
-def analyse(digest: str, settings: Settings, _path: str, _model: ModelInfo) -> PoseSequence:
-    """Landmarks of one image or clip, cached per (content hash, settings)."""
-    path = Path(_path)
-    if media_kind(path) == "image":
-        return analyze_image(path, settings, _model, draw=False).poses
-    return analyze_clip(path, settings, _model).poses
-
-
 @dataclass
 class Side:
-    """One side of the comparison: a picture or clip (or a library pose)."""
+    """One side of the comparison: analysed media, or a library pose."""
 
     label: str
     file: StoredFile | None = None
     poses: PoseSequence | None = None
-    pose: Pose | None = None  # set when this side is a single pose
-    frame: int = 0
+    pose: Pose | None = None
+    frame: int | None = None  # None: the whole clip
+    person: int = 0
 
     @property
-    def is_clip(self) -> bool:
-        return self.poses is not None and self.poses.num_frames > 1
+    def comparable(self) -> Comparable:
+        assert self.pose is not None or self.poses is not None
+        return self.pose if self.pose is not None else self.poses  # type: ignore[return-value]
 
     def picture(self, frame: int) -> np.ndarray | None:
         if self.file is None or self.poses is None:
             return None
         if self.poses.num_frames == 1:
             return read_image(self.file.path)
-        return read_frame(self.file.path, float(self.poses.times_s[frame]))
+        return frame_at(self.file.path, float(self.poses.times_s[frame]))
 
 
-def pick_media(prefix: str, source: str, default: str) -> StoredFile | None:
-    if source == "Sample":
-        names = samples(SAMPLE_CLIPS) + samples(SAMPLE_IMAGES)
-        if not names:
-            st.warning("Sample media are missing: run `make samples`, or upload a file.")
-            return None
-        index = names.index(default) if default in names else 0
-        name = st.selectbox("Sample", names, index=index, key=f"{prefix}_sample")
-        return stored(sample_dir() / name)
-    upload = st.file_uploader("Image or clip", type=MEDIA_TYPES, key=f"{prefix}_upload")
-    return upload_file(upload) if upload is not None else None
-
-
-def choose_frame(prefix: str, side: Side, whole_allowed: bool) -> None:
-    """For a clip: the whole clip, or one frame picked with a scrubber."""
-    assert side.poses is not None
-    if side.poses.num_frames == 1:
-        side.pose = Pose.from_sequence(side.poses, 0, person_of(prefix, side.poses))
-        return
-    options = ["Whole clip", "One frame"] if whole_allowed else ["One frame"]
-    use = st.radio("Use", options, horizontal=True, key=f"{prefix}_use")
-    if use == "One frame":
-        last = side.poses.num_frames - 1
-        side.frame = st.slider("Frame", 0, last, key=f"{prefix}_frame")
-        side.pose = Pose.from_sequence(side.poses, side.frame, person_of(prefix, side.poses))
-
-
-def person_of(prefix: str, poses: PoseSequence) -> int:
-    if poses.num_people <= 1:
+def choose_person(prefix: str, poses: PoseSequence) -> int:
+    """A person picker when there are several people (person 0 otherwise)."""
+    people = list(range(poses.num_people))
+    if len(people) <= 1:
         return 0
-    return st.selectbox(
-        "Person",
-        range(poses.num_people),
-        format_func=lambda p: f"Person {p}",
-        key=f"{prefix}_person",
+    if st.session_state.get(f"{prefix}_person", 0) not in people:
+        put(f"{prefix}_person", 0)
+    return int(
+        st.selectbox(
+            "Person", people, format_func=lambda p: f"Person {p}", key=keep(f"{prefix}_person", 0)
+        )
     )
 
 
-def library_side() -> Side | None:
-    refs, problems = scan()
-    library = builtin_references() | refs
-    for problem in problems:
-        st.caption(f"Skipped {problem}")
-    name = st.selectbox(
-        "Reference pose",
-        list(library),
-        format_func=lambda n: n if library[n].builtin else f"{n} (yours)",
-        key="cmp_library",
-    )
-    ref = library[name]
-    st.plotly_chart(skeleton_figure(ref), key="cmp_library_figure")
-    st.caption(ref.description or ref.source)
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "Export JSON",
-        ref.to_json(),
-        file_name=f"{name}.json",
-        mime="application/json",
-        on_click="ignore",
-        icon=":material/download:",
-        key="cmp_export",
-    )
-    if not ref.builtin and c2.button("Delete", icon=":material/delete:", key="cmp_delete"):
-        delete_reference(name)
-        st.rerun()
-    imported = st.file_uploader("Import a reference (JSON)", type=["json"], key="cmp_import")
-    if imported is not None and st.session_state.get("cmp_imported") != imported.file_id:
-        try:
-            saved = save_reference(import_reference(imported.getvalue(), imported.name))
-        except ReferenceError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state.cmp_imported = imported.file_id
-            st.success(f"Imported into {saved.parent}")
-    return Side(label=name, pose=ref.pose())
+def choose_frame(prefix: str, poses: PoseSequence) -> int | None:
+    """For a clip: None for the whole clip, or the frame picked with a scrubber."""
+    if poses.num_frames == 1:
+        return 0
+    use = st.radio("Use", USES, horizontal=True, key=keep(f"{prefix}_use", USES[0]))
+    if use == USES[0]:
+        return None
+    last = poses.num_frames - 1
+    put(f"{prefix}_frame", min(int(st.session_state.get(f"{prefix}_frame", 0)), last))
+    return int(st.slider("Frame", 0, last, key=keep(f"{prefix}_frame", 0)))
 
 
-def load_side(
-    prefix: str, source: str, default: str, model: ModelInfo, settings: Settings
-) -> Side | None:
-    file = pick_media(prefix, source, default)
+def media_side(prefix: str, default: str, settings: Settings) -> Side | None:
+    file = media_picker(prefix, ("image", "clip"), default)
     if file is None:
         st.info("Drop an image or a clip above.")
         return None
-    poses = analyse(file.digest, settings, str(file.path), model)
+    with st.spinner(f"Finding the poses in {file.name}…"):
+        poses = analysis(file, settings, model).poses
     if not poses.detected.any():
-        st.warning(f"{file.name}: nobody found")
+        notice("warning", f"{file.name}: nobody found")
         return None
-    return Side(label=file.name, file=file, poses=poses)
+    person = choose_person(prefix, poses)
+    frame = choose_frame(prefix, poses)
+    return Side(file.name, file, poses, frame=frame, person=person)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Comparing…")
+def cached_compare(
+    sources: tuple[str, str, Settings], ref: tuple[int | None, int], cand: tuple[int | None, int],
+    mirror: bool, _ref: Comparable, _cand: Comparable,
+) -> PoseComparison | ClipComparison:  # fmt: skip
+    """A comparison, kept while its sources (files or library pose, and settings) and the
+    chosen (frame, person) of each side stay the same."""
+    return compare(_ref, _cand, ref[0], cand[0], ref[1], cand[1], mirror=mirror)
 
 
 def show_big_score(score: float, note: str = "") -> None:
@@ -196,263 +130,210 @@ def show_big_score(score: float, note: str = "") -> None:
     )
 
 
-def shown_width(img: np.ndarray) -> int | str:
-    h, w = img.shape[:2]
-    return "stretch" if h <= w else max(200, int(FRAME_MAX_HEIGHT * w / h))
-
-
 def overlay(cand: Side, frame: int, result: PoseComparison) -> np.ndarray | None:
     """The candidate's picture with its skeleton and the aligned reference on top."""
     rgb = cand.picture(frame)
-    if rgb is None or cand.pose is None and result.candidate.xy_px is None:
-        return rgb
     pose = result.candidate
+    if rgb is None or pose.xy_px is None:
+        return rgb
     out = draw_skeletons(
         rgb, pose.xy_px[None], pose.visibility[None], [0], color=CAND_COLOR, labels=False
     )
     ref_px = result.aligned_reference_px()
     if ref_px is not None:
-        out = draw_skeletons(
-            out, ref_px[None], np.ones((1, len(ref_px))), [0], color=REF_COLOR, labels=False
-        )
+        ones = np.ones((1, len(ref_px)))
+        out = draw_skeletons(out, ref_px[None], ones, [0], color=REF_COLOR, labels=False)
     return out
 
 
 def reference_view(ref: Side, frame: int, result: PoseComparison) -> None:
     rgb = ref.picture(frame)
-    if rgb is None:
-        cand_aligned = None
-        st.plotly_chart(
-            skeleton_figure(result.reference, cand_aligned, title=ref.label),
-            key="cmp_reference_figure",
-        )
-        return
     pose = result.reference
+    if rgb is None:
+        st.plotly_chart(skeleton_figure(pose, title=plain(ref.label)), key="cmp_reference_figure")
+        return
     if pose.xy_px is not None:
         rgb = draw_skeletons(
             rgb, pose.xy_px[None], pose.visibility[None], [0], color=REF_COLOR, labels=False
         )
-    st.image(rgb, caption=f"Reference · {pose.label}", width=shown_width(rgb))
+    show_picture(rgb, f"Reference · {pose.label}", FRAME_MAX_HEIGHT)
 
 
 def pose_breakdown(result: PoseComparison, key: str) -> None:
     if result.mirrored:
         st.info("Compared with the candidate's mirror image (facing the other way).")
     if result.cues:
-        st.markdown("**What to fix**\n" + "\n".join(f"- {c}" for c in result.cues))
+        st.markdown("**What to fix**\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
     else:
         st.success("No joint is clearly off.")
-    table = result.joints_table().round(1)
-    st.dataframe(table, hide_index=True, key=f"{key}_joints")
+    st.dataframe(result.joints_table().round(1), hide_index=True, key=f"{key}_joints")
     with st.expander("Body parts and joint scores"):
         st.dataframe(result.parts_table().round(1), hide_index=True, key=f"{key}_parts")
         st.plotly_chart(joint_bars_figure(result), key=f"{key}_bars")
 
 
-def jump(cand_frame: int) -> None:
-    st.session_state[VIEW_KEY] = cand_frame
+def pair_view(
+    ref: Side, cand: Side, ref_frame: int, cand_frame: int, result: PoseComparison
+) -> None:
+    ref_col, cand_col = st.columns(2, gap="medium")
+    with ref_col:
+        reference_view(ref, ref_frame, result)
+    with cand_col:
+        shown = overlay(cand, cand_frame, result)
+        if shown is not None:
+            show_picture(
+                shown,
+                "Candidate (blue) with the reference aligned on it (yellow)",
+                FRAME_MAX_HEIGHT,
+            )
+
+
+def jump(frame: int) -> None:
+    put(VIEW, frame)
 
 
 def jump_to_click() -> None:
-    frame = selected_frame(st.session_state.get("cmp_timeline"))
+    frame = clicked_frame(st.session_state.get("cmp_timeline"))
     if frame is not None:
-        st.session_state[VIEW_KEY] = frame
+        put(VIEW, frame)
 
 
-def save_form(ref: Side, cand: Side, shown_ref: Pose | None, shown_cand: Pose | None) -> None:
-    with st.expander("Save a pose to your reference library"):
-        choices = {}
-        if ref.file is not None and shown_ref is not None:
-            choices[f"Reference: {shown_ref.label}"] = shown_ref
-        if shown_cand is not None:
-            choices[f"Candidate: {shown_cand.label}"] = shown_cand
-        if not choices:
-            st.caption("Pick a single frame or an image to save it.")
-            return
-        with st.form("cmp_save_form"):
-            which = st.selectbox("Pose", list(choices), key="cmp_save_which")
-            name = st.text_input("Name", key="cmp_save_name", max_chars=60)
-            note = st.text_input("Description", key="cmp_save_note")
-            if st.form_submit_button("Save", icon=":material/bookmark_add:"):
-                try:
-                    path = save_reference(reference_from_pose(name, choices[which], note))
-                except ReferenceError as exc:
-                    st.error(str(exc))
-                else:
-                    # Rerun so the library list above shows it at once.
-                    st.session_state.cmp_flash = f"Saved {name!r} to {path}"
-                    st.rerun()
+@st.fragment
+def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None:
+    """The timeline, the aligned frames and the frame's breakdown; clicks rerun only this."""
+    assert cand.poses is not None
+    last = cand.poses.num_frames - 1
+    score_col, chart_col = st.columns([2, 5], gap="medium")
+    with score_col:
+        show_big_score(clip.score, " For a clip: the mean over the aligned frames.")
+        if clip.mirrored:
+            st.info("Compared with the candidate's mirror image.")
+        st.markdown("**Low points**")
+        for k, m in enumerate(clip.worst):
+            st.button(
+                f"{m.score:.0f} at {m.cand_time_s:.2f} s",
+                key=f"cmp_worst_{k}",
+                on_click=safe(jump),
+                args=(m.cand_frame,),
+                icon=":material/arrow_downward:",
+            )
+    with chart_col:
+        put(VIEW, min(int(st.session_state.get(VIEW, 0)), last))
+        view = int(st.slider("Candidate frame", 0, last, key=keep(VIEW, 0)))
+        st.plotly_chart(
+            score_timeline_figure(clip, view),
+            key="cmp_timeline",
+            on_select=safe(jump_to_click),
+            selection_mode="points",
+            config={"displayModeBar": False},
+        )
+    whole = ref.pose is None and ref.frame is None
+    ref_frame = clip.ref_frame_for(view) if whole else (ref.frame or 0)
+    st.markdown(
+        f"**Candidate frame {view}** ({clip.cand_times_s[view]:.2f} s) is aligned with "
+        f"**reference frame {ref_frame}**"
+    )
+    try:
+        result = compare(
+            ref.comparable,
+            cand.comparable,
+            ref_frame,
+            view,
+            ref.person,
+            cand.person,
+            mirror=clip.mirrored,
+        )
+    except PoseLabError as exc:
+        notice("warning", str(exc))
+        return
+    assert isinstance(result, PoseComparison)
+    pictures, detail = st.columns([2, 1], gap="medium")
+    with pictures:
+        pair_view(ref, cand, ref_frame, view, result)
+    with detail:
+        st.metric("This frame", f"{result.score:.0f} / 100")
+        pose_breakdown(result, "cmp_frame")
+    save_form(shown_poses(ref, result))
 
 
-# -- the page --------------------------------------------------------------------------
+def shown_poses(ref: Side, result: PoseComparison) -> dict[str, Pose]:
+    """The poses on screen that can be saved to the library (not a library pose)."""
+    choices = {f"Candidate: {result.candidate.label}": result.candidate}
+    if ref.file is not None:
+        choices = {f"Reference: {result.reference.label}": result.reference} | choices
+    return choices
+
 
 route_through_app("pages/compare.py")
 st.title("Compare")
-request = st.session_state.pop("compare_request", None)
-if request:  # (reference sample, candidate sample) from another page
-    st.session_state.cmp_ref_source = st.session_state.cmp_cand_source = "Sample"
-    st.session_state.cmp_ref_sample, st.session_state.cmp_cand_sample = request
 model = require_model()
 settings: Settings = st.session_state.settings
-
 left, right = st.columns(2, gap="large")
 try:
     with left:
         st.subheader("Reference")
-        flash = st.session_state.pop("cmp_flash", None)
-        if flash:
-            st.success(flash, icon=":material/bookmark_added:")
-        source = st.radio("From", REF_SOURCES, horizontal=True, key="cmp_ref_source")
+        flash()
+        source = st.radio("From", REF_SOURCES, horizontal=True, key=keep("cmp_ref_source", "Media"))
         if source == "Library":
-            ref = library_side()
+            chosen = library_panel()
+            ref: Side | None = Side(chosen.name, pose=chosen.pose)
         else:
-            ref = load_side("cmp_ref", source, DEFAULT_REF, model, settings)
-            if ref is not None:
-                choose_frame("cmp_ref", ref, whole_allowed=True)
+            ref = media_side("cmp_ref", DEFAULT_REF, settings)
     with right:
         st.subheader("Candidate")
-        source = st.radio("From", CAND_SOURCES, horizontal=True, key="cmp_cand_source")
-        cand = load_side("cmp_cand", source, DEFAULT_CAND, model, settings)
-        if cand is not None:
-            choose_frame("cmp_cand", cand, whole_allowed=True)
+        cand = media_side("cmp_cand", DEFAULT_CAND, settings)
         mirror = st.toggle(
             "Allow mirror image",
-            key="cmp_mirror",
+            key=keep("cmp_mirror", False),
             help="Also compare with the candidate's mirror image (facing the other way).",
         )
 except PoseLabError as exc:
-    st.error(str(exc))
+    notice("error", str(exc))
     st.stop()
 if ref is None or cand is None:
     st.stop()
 
 st.divider()
+sources = (
+    ref.file.digest if ref.file else f"library/{ref.label}",
+    cand.file.digest if cand.file else cand.label,
+    settings,
+)
 try:
-    if ref.pose is None and cand.pose is not None:
-        st.info(
-            "The reference is a whole clip: pick one of its frames, or a whole clip as "
-            "the candidate."
-        )
-        st.stop()
-    if ref.pose is not None and cand.pose is not None:
-        # -- one pose against one pose -------------------------------------------------
-        result = compare_poses(ref.pose, cand.pose, mirror=mirror)
-        score_col, ref_col, cand_col = st.columns([3, 3, 3], gap="medium")
-        with score_col:
-            show_big_score(result.score)
-            pose_breakdown(result, "cmp_pose")
-        with ref_col:
-            reference_view(ref, ref.frame, result)
-        with cand_col:
-            shown = overlay(cand, cand.frame, result)
-            if shown is not None:
-                st.image(
-                    shown,
-                    caption="Candidate (blue) with the reference aligned on it (yellow)",
-                    width=shown_width(shown),
-                )
-        save_form(ref, cand, ref.pose, cand.pose)
-        report = result.report()
-        frames_csv = None
-    else:
-        # -- a clip against a clip, or against one pose ---------------------------------
-        assert cand.poses is not None
-        cand_person = st.session_state.get("cmp_cand_person", 0)
-        if ref.pose is None:
-            assert ref.poses is not None
-            clip: ClipComparison = compare_clips(
-                ref.poses,
-                cand.poses,
-                st.session_state.get("cmp_ref_person", 0),
-                cand_person,
-                mirror=mirror,
-            )
-        else:
-            clip = compare_pose_to_clip(ref.pose, cand.poses, cand_person, mirror=mirror)
-        last = cand.poses.num_frames - 1
-        st.session_state[VIEW_KEY] = min(int(st.session_state.get(VIEW_KEY, 0)), last)
-        score_col, chart_col = st.columns([2, 5], gap="medium")
-        with score_col:
-            show_big_score(clip.score, " For a clip: the mean over the aligned frames.")
-            if clip.mirrored:
-                st.info("Compared with the candidate's mirror image.")
-            st.markdown("**Low points**")
-            for k, m in enumerate(clip.worst):
-                st.button(
-                    f"{m.score:.0f} at {m.cand_time_s:.2f} s",
-                    key=f"cmp_worst_{k}",
-                    on_click=jump,
-                    args=(m.cand_frame,),
-                    icon=":material/arrow_downward:",
-                )
-        with chart_col:
-            view = st.slider("Candidate frame", 0, last, key=VIEW_KEY)
-            st.plotly_chart(
-                score_timeline_figure(clip, view),
-                key="cmp_timeline",
-                on_select=jump_to_click,
-                selection_mode="points",
-                config={"displayModeBar": False},
-            )
-        ref_frame = clip.ref_frame_for(view) if ref.pose is None else ref.frame
-        st.markdown(
-            f"**Candidate frame {view}** ({clip.cand_times_s[view]:.2f} s) is aligned with "
-            f"**reference frame {ref_frame}**"
-            + (f" ({clip.ref_times_s[ref_frame]:.2f} s)" if ref.pose is None else "")
-        )
-        shown_ref = ref.pose
-        if ref.pose is None:
-            assert ref.poses is not None
-            shown_ref = Pose.from_sequence(
-                ref.poses, ref_frame, st.session_state.get("cmp_ref_person", 0)
-            )
-        shown_cand = None
-        if cand.poses.detected[view, cand_person]:
-            shown_cand = Pose.from_sequence(cand.poses, view, cand_person)
-        ref_col, cand_col, detail_col = st.columns(3, gap="medium")
-        if shown_cand is None or shown_ref is None:
-            cand_col.warning("Nobody found in this candidate frame.")
-        else:
-            result = compare_poses(shown_ref, shown_cand, mirror=clip.mirrored)
-            with ref_col:
-                reference_view(ref, ref_frame, result)
-            with cand_col:
-                shown = overlay(cand, view, result)
-                if shown is not None:
-                    st.image(
-                        shown,
-                        caption="Candidate (blue) with the reference aligned on it (yellow)",
-                        width=shown_width(shown),
-                    )
-            with detail_col:
-                st.metric("This frame", f"{result.score:.0f} / 100")
-                pose_breakdown(result, "cmp_frame")
-        save_form(ref, cand, shown_ref if ref.file is not None else None, shown_cand)
-        report = clip.report()
-        frames_csv = clip.frames_table().to_csv(index=False, float_format="%.6g")
+    outcome = cached_compare(
+        sources, (ref.frame, ref.person), (cand.frame, cand.person), mirror,
+        ref.comparable, cand.comparable,
+    )  # fmt: skip
 except PoseLabError as exc:
-    st.error(str(exc))
+    notice("error", str(exc))
     st.stop()
+
+if isinstance(outcome, PoseComparison):
+    score_col, pictures = st.columns([1, 2], gap="medium")
+    with score_col:
+        show_big_score(outcome.score)
+        pose_breakdown(outcome, "cmp_pose")
+    with pictures:
+        pair_view(ref, cand, ref.frame or 0, cand.frame or 0, outcome)
+    save_form(shown_poses(ref, outcome))
+    report, frames_csv = outcome.report(), None
+else:
+    clip_view(ref, cand, outcome, mirror)
+    report = outcome.report()
+    frames_csv = export.csv_text(outcome.frames_table())
 
 st.subheader("Downloads")
 stem = f"{Path(ref.label).stem}_vs_{Path(cand.label).stem}".replace(" ", "_")
-cols = st.columns(4)
-cols[0].download_button(
-    "Comparison JSON",
-    json.dumps(report, indent=2),
-    file_name=f"{stem}.compare.json",
-    mime="application/json",
-    on_click="ignore",
-    icon=":material/download:",
-    key="cmp_download_json",
-)
-if frames_csv is not None:
-    cols[1].download_button(
-        "Per-frame scores CSV",
-        frames_csv,
-        file_name=f"{stem}.scores.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="cmp_download_csv",
+downloads = [
+    Download(
+        "Comparison JSON",
+        lambda: export.json_text(report),
+        f"{stem}.compare.json",
+        "application/json",
     )
+]
+if frames_csv is not None:
+    downloads.append(
+        Download("Per-frame scores CSV", lambda: frames_csv, f"{stem}.scores.csv", "text/csv")
+    )
+download_row(downloads, "cmp")

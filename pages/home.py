@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import route_through_app
-from pose_core.uploads import SAMPLE_CLIPS, SAMPLE_IMAGES, samples
+from pages.common.page import route_through_app
+from pages.common.state import put
+from pages.common.storage import sample_names
+from pages.common.widgets import notice, safe
 
 route_through_app("pages/home.py")
 st.title("PoseLab")
@@ -20,14 +22,13 @@ st.success(
     icon=":material/lock:",
 )
 
-clips, images = samples(SAMPLE_CLIPS), samples(SAMPLE_IMAGES)
+clips, images = sample_names(("clip",)), sample_names(("image",))
 
 
 def _request(key: str, sample: str, people: int = 1) -> None:
-    # A callback, so it may change the sidebar's state; the target page reads the
-    # request before drawing its own widgets.
-    st.session_state[key] = sample
-    st.session_state.set_max_people = max(people, int(st.session_state.set_max_people))
+    # A callback: it runs before the target page draws its picker and the sidebar.
+    put(key, f"sample/{sample}")
+    put("set_max_people", max(people, int(st.session_state.set_max_people)))
 
 
 st.subheader("Try it on sample media")
@@ -40,8 +41,8 @@ with cols[0]:
         "Open the Clip page",
         icon=":material/movie:",
         disabled="cam01.mp4" not in clips,
-        on_click=_request,
-        args=("clip_request", "cam01.mp4"),
+        on_click=safe(_request),
+        args=("clip_media", "cam01.mp4"),
     ):
         st.switch_page("pages/clip.py")
 with cols[1]:
@@ -50,8 +51,8 @@ with cols[1]:
         "Open with two people",
         icon=":material/group:",
         disabled="two_people.mp4" not in clips,
-        on_click=_request,
-        args=("clip_request", "two_people.mp4", 2),
+        on_click=safe(_request),
+        args=("clip_media", "two_people.mp4", 2),
     ):
         st.switch_page("pages/clip.py")
 with cols[2]:
@@ -60,8 +61,8 @@ with cols[2]:
         "Open the Image page",
         icon=":material/image:",
         disabled="standing.jpg" not in images,
-        on_click=_request,
-        args=("image_request", "standing.jpg"),
+        on_click=safe(_request),
+        args=("image_media", "standing.jpg"),
     ):
         st.switch_page("pages/image.py")
 with cols[3]:
@@ -74,10 +75,10 @@ if not clips or not images:
 st.subheader("Model")
 model = st.session_state.get("model")
 if model is None:
-    st.error(st.session_state.get("model_error") or "No pose model is available.")
+    notice("error", st.session_state.get("model_error") or "No pose model is available.")
 else:
     st.markdown(f"**{model.name}**  \n{model.origin}")
 st.caption(
     "Settings in the sidebar (people, confidence, smoothing, model file) apply to every "
-    "page and stay while you move between pages."
+    "page and stay, with your uploads and choices, while you move between pages."
 )

@@ -2,130 +2,94 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import streamlit as st
 
-from pages.common import csv_text, require_model, route_through_app, upload_file
-from pose_core.analysis import Analysis, analyze_image
+from pages.common.analyses import analysis
+from pages.common.page import require_model, route_through_app
+from pages.common.state import keep, put
+from pages.common.widgets import Download, download_row, media_picker, notice, show_picture
+from pose_core import export
+from pose_core.analysis import annotate_image
 from pose_core.errors import PoseLabError
 from pose_core.media import encode_image, read_image
-from pose_core.model import ModelInfo
-from pose_core.settings import Settings
-from pose_core.uploads import SAMPLE_IMAGES, sample_dir, samples, stored
 
-IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp"]
-SOURCES = ("Sample photo", "Upload")
-IMAGE_MAX_HEIGHT = 640
 TABLE_HEIGHT = 35 * 13 + 3  # a header and 12 rows: every joint angle without scrolling
 LANDMARK_SHOWN = ["landmark", "x_px", "y_px", "z", "visibility", "world_x", "world_y", "world_z"]
 
-
-@st.cache_data(max_entries=32, show_spinner="Finding people…")
-def analyse(digest: str, settings: Settings, _path: str, _model: ModelInfo) -> Analysis:
-    """One picture's analysis, cached per (content hash, settings)."""
-    return analyze_image(Path(_path), settings, _model)
-
-
 route_through_app("pages/image.py")
 st.title("Image")
-request = st.session_state.pop("image_request", None)
-if request:
-    st.session_state.image_source, st.session_state.image_sample = SOURCES[0], request
 model = require_model()
-
-source = st.radio("Source", SOURCES, horizontal=True, key="image_source")
 try:
-    if source == SOURCES[0]:
-        names = samples(SAMPLE_IMAGES)
-        if not names:
-            st.warning("Sample media are missing: run `make samples`, or upload a photo.")
-            st.stop()
-        name = st.selectbox("Sample photo", names, key="image_sample")
-        file = stored(sample_dir() / name)
-    else:
-        limit = st.get_option("server.maxUploadSize")
-        upload = st.file_uploader(
-            f"Photo: JPEG, PNG, WebP or BMP, up to {limit} MB",
-            type=IMAGE_TYPES,
-            key="image_upload",
-        )
-        if upload is None:
-            st.info("Drop a photo above to find the people in it.")
-            st.stop()
-        file = upload_file(upload)
+    file = media_picker("image", ("image",), "standing.jpg")
+    if file is None:
+        st.info("Drop a photo above to find the people in it.")
+        st.stop()
+    with st.spinner("Finding people…"):
+        result = analysis(file, st.session_state.settings, model)
     original = read_image(file.path)
-    result = analyse(file.digest, st.session_state.settings, str(file.path), model)
 except PoseLabError as exc:
-    st.error(str(exc))
+    notice("error", str(exc))
     st.stop()
 
-if result.found_anyone:
-    st.success(result.message())
-else:
-    st.warning(result.message())
-h, w = original.shape[:2]
-# A portrait photo is drawn at most IMAGE_MAX_HEIGHT tall, so the tables stay in view.
-width = "stretch" if h <= w else max(200, int(IMAGE_MAX_HEIGHT * w / h))
+notice("success" if result.found_anyone else "warning", result.message())
+for warning in result.warnings:
+    notice("warning", warning)
+annotated = annotate_image(file.path, result)
 left, right = st.columns(2)
-left.image(original, caption="Original", width=width)
-right.image(result.annotated_image, caption="Landmarks", width=width)
+with left:
+    show_picture(original, "Original")
+with right:
+    show_picture(annotated, "Landmarks")
 
-landmarks, angles = result.landmarks_table(), result.angles_table()
-people = sorted(int(p) for p in landmarks["person"].unique())
+landmarks, angles = export.landmarks_table(result.poses), result.angles_table()
+people = list(range(result.poses.num_people))
 if people:
     st.subheader("Landmarks and joint angles")
-    for tab, person in zip(st.tabs([f"Person {p}" for p in people]), people, strict=True):
-        with tab:
-            lm_col, angle_col = st.columns([3, 2])
-            lm_col.dataframe(
-                landmarks.loc[landmarks.person == person, LANDMARK_SHOWN]
-                .round({"x_px": 1, "y_px": 1, "z": 3, "visibility": 2})
-                .round(3),
-                hide_index=True,
-                height=TABLE_HEIGHT,
-            )
-            angle_col.dataframe(
-                angles.loc[angles.person == person, ["angle", "value_deg", "value_3d_deg"]].round(
-                    1
-                ),
-                hide_index=True,
-                height=TABLE_HEIGHT,
-            )
+    person = 0
+    if len(people) > 1:
+        if st.session_state.get("image_person", 0) not in people:
+            put("image_person", 0)
+        person = st.radio(
+            "Person",
+            people,
+            format_func=lambda p: f"Person {p}",
+            horizontal=True,
+            key=keep("image_person", 0),
+        )
+    lm_col, angle_col = st.columns([3, 2])
+    lm_col.dataframe(
+        landmarks.loc[landmarks.person == person, LANDMARK_SHOWN].round(
+            {"x_px": 1, "y_px": 1, "z": 3, "visibility": 2, "world_x": 3, "world_y": 3}
+        ),
+        hide_index=True,
+        height=TABLE_HEIGHT,
+    )
+    angle_col.dataframe(
+        angles.loc[angles.person == person, ["angle", "value_deg", "value_3d_deg"]].round(1),
+        hide_index=True,
+        height=TABLE_HEIGHT,
+    )
 
 st.subheader("Downloads")
 stem = Path(file.name).stem
-cols = st.columns(4)
-cols[0].download_button(
-    "Annotated PNG",
-    lambda: encode_image(result.annotated_image, ".png"),
-    file_name=f"{stem}.annotated.png",
-    mime="image/png",
-    on_click="ignore",
-    icon=":material/download:",
-)
-cols[1].download_button(
-    "Landmark CSV",
-    lambda: csv_text(result.poses.to_csv),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    icon=":material/download:",
-)
-cols[2].download_button(
-    "Angles CSV",
-    lambda: result.angles_table().to_csv(index=False, float_format="%.6g"),
-    file_name=f"{stem}.angles.csv",
-    mime="text/csv",
-    on_click="ignore",
-    icon=":material/download:",
-)
-cols[3].download_button(
-    "Report JSON",
-    lambda: json.dumps(result.report(), indent=2),
-    file_name=f"{stem}.json",
-    mime="application/json",
-    on_click="ignore",
-    icon=":material/download:",
+download_row(
+    [
+        Download(
+            "Annotated PNG",
+            lambda: encode_image(annotated, ".png"),
+            f"{stem}.annotated.png",
+            "image/png",
+        ),
+        Download("Landmark CSV", lambda: export.csv_text(landmarks), f"{stem}.csv", "text/csv"),
+        Download("Angles CSV", lambda: export.csv_text(angles), f"{stem}.angles.csv", "text/csv"),
+        Download(
+            "Report JSON",
+            lambda: export.json_text(export.report(result)),
+            f"{stem}.json",
+            "application/json",
+        ),
+    ],
+    "image",
 )

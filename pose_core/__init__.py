@@ -2,19 +2,27 @@
 
 Typical use::
 
-    from pose_core import Settings, analyze_path
+    from pose_core import Settings, analyze_path, export
 
     result = analyze_path("clip.mp4", Settings(max_people=2), annotated_out="out.mp4")
-    result.poses.to_csv("clip.csv")          # one row per frame x person x landmark
-    result.angles_table().to_csv("clip.angles.csv", index=False)
+    export.save(result, "out/", "clip")   # landmark CSV, angles CSV, report JSON
 """
 
-from pose_core.analysis import Analysis, analyze_clip, analyze_image, analyze_path
+from pose_core.analysis import (
+    Analysis,
+    analyze_clip,
+    analyze_image,
+    analyze_path,
+    postprocess,
+    with_settings,
+)
+from pose_core.compare import ClipComparison, PoseComparison
 from pose_core.errors import Cancelled, MediaError, ModelError, PoseLabError
-from pose_core.kinematics import ANGLE_COLUMNS, Angles, joint_angles
+from pose_core.export import ANGLE_COLUMNS, LANDMARK_COLUMNS, read_landmarks
+from pose_core.kinematics import Angles, joint_angles
 from pose_core.landmarks import ANGLE_NAMES, LANDMARK_NAMES
 from pose_core.model import ModelInfo, resolve_model
-from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
+from pose_core.poses import Detections, Pose, PoseSequence
 from pose_core.settings import Settings
 
 __all__ = [
@@ -25,9 +33,13 @@ __all__ = [
     "Analysis",
     "Angles",
     "Cancelled",
+    "ClipComparison",
+    "Detections",
     "MediaError",
     "ModelError",
     "ModelInfo",
+    "Pose",
+    "PoseComparison",
     "PoseLabError",
     "PoseSequence",
     "Settings",
@@ -35,5 +47,8 @@ __all__ = [
     "analyze_image",
     "analyze_path",
     "joint_angles",
+    "postprocess",
+    "read_landmarks",
     "resolve_model",
+    "with_settings",
 ]

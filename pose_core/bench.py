@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pose_core import export, paths
 from pose_core.analysis import analyze_clip
 from pose_core.drawing import draw_skeletons
 from pose_core.engine import Landmarker
@@ -33,7 +34,7 @@ from pose_core.media import ClipReader, ClipWriter
 from pose_core.model import resolve_model
 from pose_core.settings import Settings
 
-DEFAULT_CLIP = Path(__file__).resolve().parent.parent / "sample_media" / "two_people.mp4"
+DEFAULT_CLIP = paths.samples_dir() / "two_people.mp4"
 
 
 def _rss_mb() -> float:
@@ -91,7 +92,7 @@ def bench(clip: Path, settings: Settings, workdir: Path) -> dict[str, dict[str, 
         w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         out = cv2.VideoWriter(
-            str(workdir / "naive.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h)
+            str(workdir / "naive.mp4"), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h)
         )
         n = 0
         with Landmarker(model, settings, video=False) as lm:
@@ -112,7 +113,7 @@ def bench(clip: Path, settings: Settings, workdir: Path) -> dict[str, dict[str, 
 
     def full(path: Path = clip, tag: str = "full") -> int:
         result = analyze_clip(path, settings, model, workdir / f"{tag}.annotated.mp4")
-        result.save(workdir / tag)
+        export.save(result, workdir / tag, tag)
         return result.poses.num_frames
 
     results["pose_core analyze"] = _measure(full)

@@ -1,43 +1,51 @@
 """Command line: ``python -m pose_core analyze|compare ...``.
 
 Every input gets one line: what was written, or the file and the reason it failed.
-Failures never stop the other inputs and never print a traceback.
+Failures never stop the other inputs and never print a traceback. The analysis options
+are made from the fields of :class:`Settings`, so the CLI offers exactly what the app
+does.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from pose_core import export, paths
+from pose_core.analysis import Analysis, analyze_path, annotate_image
+from pose_core.compare import DEFAULT_BAND, ClipComparison, Comparable, PoseComparison, compare
 from pose_core.errors import PoseLabError
-from pose_core.settings import MAX_PEOPLE_LIMIT, Settings
+from pose_core.media import media_kind, write_image
+from pose_core.model import ModelInfo, resolve_model
+from pose_core.pipeline import progress_line
+from pose_core.poses import Pose
+from pose_core.references import builtin_references, load_reference
+from pose_core.settings import Settings
 
 
 class _ProgressBar:
-    """A one-line progress bar on stderr: frames done/total, speed and ETA."""
+    """A one-line progress bar on stderr, redrawn at most five times a second."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.shown = False
         self._last = 0.0
 
-    def __call__(self, done: int, total: int, elapsed: float) -> None:
+    def __call__(self, stage: str, done: int, total: int, elapsed_s: float) -> None:
         now = time.monotonic()
         if now - self._last < 0.2 and done < total:
             return
         self._last, self.shown = now, True
         frac = min(done / total, 1.0) if total else 0.0
-        bar = "#" * int(frac * 30)
-        eta = elapsed / done * (total - done) if done else 0.0
-        sys.stderr.write(
-            f"\r{self.name[:30]:30} [{bar:30}] {done}/{total} frames  "
-            f"{done / elapsed if elapsed else 0:5.1f} fps  ETA {eta:4.0f}s"
-        )
+        line = progress_line(stage, done, total, elapsed_s)
+        sys.stderr.write(f"\r{self.name[:24]:24} [{'#' * int(frac * 20):20}] {line}\x1b[K")
         sys.stderr.flush()
 
     def end(self) -> None:
@@ -46,40 +54,86 @@ class _ProgressBar:
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options that build a :class:`Settings` (shared by every sub-command)."""
-    d = Settings()
-    parser.add_argument(
-        "--max-people",
-        type=int,
-        default=d.max_people,
-        help=f"people per frame, 1..{MAX_PEOPLE_LIMIT}",
-    )
-    parser.add_argument("--model", default=None, help="a pose_landmarker_*.task file")
-    parser.add_argument("--min-detection", type=float, default=d.min_detection_confidence)
-    parser.add_argument("--min-presence", type=float, default=d.min_presence_confidence)
-    parser.add_argument("--min-tracking", type=float, default=d.min_tracking_confidence)
-    parser.add_argument("--no-smoothing", action="store_true", help="keep raw landmarks")
-    parser.add_argument("--max-gap", type=float, default=d.max_gap_s, help="seconds of gap to fill")
+    """One option per :class:`Settings` field, named by its metadata."""
+    defaults = Settings()
+    for f in dataclasses.fields(Settings):
+        meta, default = f.metadata, getattr(defaults, f.name)
+        if isinstance(default, bool):
+            action = "store_false" if default else "store_true"
+            parser.add_argument(meta["flag"], dest=f.name, action=action, help=meta["help"])
+            continue
+        kind = str if default is None else type(default)
+        parser.add_argument(
+            meta["flag"],
+            dest=f.name,
+            type=kind,
+            default=default,
+            choices=meta.get("choices"),
+            help=f"{meta['help']} (default: {default})",
+        )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """The Settings the command-line options ask for."""
-    return Settings(
-        max_people=args.max_people,
-        model_path=args.model,
-        min_detection_confidence=args.min_detection,
-        min_presence_confidence=args.min_presence,
-        min_tracking_confidence=args.min_tracking,
-        smoothing=not args.no_smoothing,
-        max_gap_s=args.max_gap,
-    )
+    """The Settings the command-line options ask for.
+
+    Raises:
+        ValueError: a value is out of range.
+    """
+    return Settings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)})
+
+
+def output_stems(inputs: Sequence[Path]) -> list[str]:
+    """A distinct output name per input: its stem, with parent folders prepended to
+    tell same-named files apart (``a/clip.mp4``, ``b/clip.mp4`` -> ``a_clip``, ``b_clip``)."""
+    parts = [list(p.resolve().parent.parts[1:]) for p in inputs]
+    stems = [p.stem for p in inputs]
+    while True:
+        seen: dict[str, list[int]] = {}
+        for i, stem in enumerate(stems):
+            seen.setdefault(stem.lower(), []).append(i)
+        clashes = [group for group in seen.values() if len(group) > 1]
+        if not clashes:
+            return stems
+        grew = False
+        for group in clashes:
+            for i in group:
+                if parts[i]:
+                    stems[i] = f"{parts[i].pop()}_{stems[i]}"
+                    grew = True
+        if not grew:  # the same file twice: number the repeats
+            for group in clashes:
+                for n, i in enumerate(group[1:], start=2):
+                    stems[i] = f"{stems[i]}-{n}"
+
+
+def _one_line(name: str, exc: Exception) -> str:
+    if isinstance(exc, PoseLabError):
+        return f"error: {exc}"
+    return f"error: {name}: {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _analyze_one(
+    path: Path, stem: str, out: Path, settings: Settings, model: ModelInfo, args: argparse.Namespace
+) -> Analysis:
+    video = None if args.no_video else out / f"{stem}.annotated.mp4"
+    bar = _ProgressBar(path.name)
+    try:
+        result = analyze_path(path, settings, model, video, None if args.quiet else bar)
+    finally:
+        bar.end()
+    written = export.save(result, out, stem)
+    if result.kind == "image" and not args.no_video:
+        written["annotated"] = out / f"{stem}.annotated.png"
+        write_image(written["annotated"], annotate_image(path, result))
+    elif result.annotated_video is not None:
+        written["annotated"] = result.annotated_video
+    print(f"{result.message()} -> {', '.join(str(p) for p in written.values())}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return result
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from pose_core.analysis import analyze_clip, analyze_image
-    from pose_core.media import media_kind
-    from pose_core.model import resolve_model
-
     try:
         settings = settings_from_args(args)
         model = resolve_model(settings.model_path)
@@ -87,60 +141,133 @@ def _analyze(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
+    inputs = [Path(name) for name in args.inputs]
     failures = 0
-    for name in args.inputs:
-        path = Path(name)
+    for path, stem in zip(inputs, output_stems(inputs), strict=True):
         try:
-            if not path.exists():
-                raise PoseLabError(f"{path.name}: file not found")
-            if path.is_dir():
-                raise PoseLabError(f"{path.name}: is a folder, not a media file")
             out.mkdir(parents=True, exist_ok=True)
-            if media_kind(path) == "image":
-                result = analyze_image(path, settings, model)
-            else:
-                video = None if args.no_video else out / f"{path.stem}.annotated.mp4"
-                bar = _ProgressBar(path.name)
-                try:
-                    result = analyze_clip(
-                        path, settings, model, video, progress=None if args.quiet else bar
-                    )
-                finally:
-                    bar.end()
-                if result.annotated_video is None:
-                    result.annotated_image = None
-            paths = result.save(out, path.stem)
-            written = ", ".join(str(p) for p in paths.values())
-            print(f"{result.message()} -> {written}")
-        except PoseLabError as exc:
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
+            _analyze_one(path, stem, out, settings, model, args)
         except Exception as exc:  # one bad input must not hide the others' results
             failures += 1
-            print(
-                f"error: {path.name}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr
-            )
+            print(_one_line(path.name, exc), file=sys.stderr)
     return 1 if failures else 0
+
+
+def _load(spec: str, settings: Settings, model: ModelInfo, library: bool) -> Comparable:
+    """A comparison side: a saved reference (JSON), a built-in pose, or analysed media."""
+    path = Path(spec)
+    if path.suffix.lower() == ".json":
+        return load_reference(path).pose
+    builtins = builtin_references()
+    if library and spec in builtins and not path.exists():
+        return builtins[spec].pose
+    media_kind(path)  # a missing, empty or odd file says so in one line
+    return analyze_path(path, settings, model).poses
+
+
+def _pose_summary(result: PoseComparison) -> str:
+    lines = [
+        f"score {result.score:.1f} / 100" + (" (candidate mirrored)" if result.mirrored else ""),
+        f"{'joint':16} {'reference':>9} {'candidate':>9} {'diff':>7} {'score':>6}",
+    ]
+    for j in result.joints:
+        lines.append(
+            f"{j.name:16} {j.reference_deg:9.1f} {j.candidate_deg:9.1f} "
+            f"{j.difference_deg:+7.1f} {j.score:6.1f}"
+        )
+    lines += [f"- {c}" for c in result.cues] or ["- no joint is clearly off"]
+    return "\n".join(lines)
+
+
+def _clip_summary(result: ClipComparison) -> str:
+    lines = [
+        f"score {result.score:.1f} / 100 over {len(result.path)} aligned frame pairs"
+        + (" (candidate mirrored)" if result.mirrored else "")
+    ]
+    for m in result.worst:
+        lines.append(
+            f"low point: candidate frame {m.cand_frame} ({m.cand_time_s:.2f} s) vs reference "
+            f"frame {m.ref_frame} ({m.ref_time_s:.2f} s): {m.score:.1f}"
+        )
+        lines += [f"  - {c}" for c in m.cues]
+    return "\n".join(lines)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    try:
+        if args.person < 0:
+            raise ValueError("--person must be 0 or more")
+        if not 0 < args.band <= 1:
+            raise ValueError("--band must be within 0..1")
+        args.max_people = max(args.max_people, args.person + 1)
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        model = resolve_model(settings.model_path)
+        reference = _load(args.reference, settings, model, library=True)
+        candidate = _load(args.candidate, settings, model, library=False)
+        if isinstance(candidate, Pose):
+            raise PoseLabError(f"{Path(args.candidate).name}: the candidate must be media")
+        result = compare(
+            reference,
+            candidate,
+            args.ref_frame,
+            args.cand_frame,
+            args.person,
+            args.person,
+            mirror=args.mirror,
+            band=args.band,
+        )
+    except Exception as exc:  # never a traceback: one line naming the inputs
+        names = f"{Path(args.reference).name} vs {Path(args.candidate).name}"
+        print(_one_line(names, exc), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    elif isinstance(result, PoseComparison):
+        print(_pose_summary(result))
+    else:
+        print(_clip_summary(result))
+    return 0
+
+
+def _analyze_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="landmarks, angles, annotated media and a report per input")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="images or clips")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--no-video", action="store_true", help="skip the annotated clip or picture")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_settings_arguments(p)
+    p.set_defaults(func=_analyze)
+
+
+def _compare_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("compare", help="score a pose or a clip against a reference")
+    c.add_argument(
+        "reference",
+        metavar="REFERENCE",
+        help="image, clip, saved reference JSON, or a built-in name (mountain, tree, ...)",
+    )
+    c.add_argument("candidate", metavar="CANDIDATE", help="image or clip")
+    c.add_argument("--ref-frame", type=int, default=None, help="frame of a reference clip")
+    c.add_argument("--cand-frame", type=int, default=None, help="frame of a candidate clip")
+    c.add_argument("--person", type=int, default=0, help="person id in both inputs")
+    c.add_argument("--mirror", action="store_true", help="also try the candidate's mirror image")
+    c.add_argument(
+        "--band", type=float, default=DEFAULT_BAND, help="DTW band, share of the longer clip"
+    )
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_settings_arguments(c)
+    c.set_defaults(func=_compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pose_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("analyze", help="landmarks, angles, annotated media and a report per input")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="images or clips")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--no-video", action="store_true", help="skip the annotated clip")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_settings_arguments(p)
-    p.set_defaults(func=_analyze)
-    try:
-        from pose_core.compare import add_compare_arguments, run_compare
-    except ImportError:
-        pass
-    else:
-        c = sub.add_parser("compare", help="score a pose or a clip against a reference")
-        add_compare_arguments(c)
-        c.set_defaults(func=run_compare)
+    _analyze_parser(sub)
+    _compare_parser(sub)
     return parser
 
 
@@ -175,11 +302,12 @@ def _native_logs_silenced() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
     try:
-        if os.environ.get("POSELAB_NATIVE_LOGS"):
-            return int(args.func(args))
+        if paths.native_logs():
+            return int(func(args))
         with _native_logs_silenced():
-            return int(args.func(args))
+            return int(func(args))
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

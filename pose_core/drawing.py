@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from pose_core.landmarks import CONNECTIONS
-from pose_core.sequence import PoseSequence
+from pose_core.poses import PoseSequence
 
 # One bone colour per person id (RGB), cycled.
 PERSON_COLORS: tuple[tuple[int, int, int], ...] = (
@@ -18,6 +18,7 @@ PERSON_COLORS: tuple[tuple[int, int, int], ...] = (
     (240, 220, 40),
 )
 MIN_VISIBILITY = 0.3
+_HEAD = np.arange(11)  # nose, eyes, ears, mouth
 
 
 def person_color(person: int) -> tuple[int, int, int]:
@@ -28,6 +29,20 @@ def visibility_color(v: float) -> tuple[int, int, int]:
     """Red (unsure) through yellow to green (sure) for a visibility in 0..1."""
     v = float(np.clip(v, 0.0, 1.0))
     return (int(255 * min(1.0, 2 * (1 - v))), int(255 * min(1.0, 2 * v)), 40)
+
+
+def label_anchor(xy_px: np.ndarray) -> tuple[float, float] | None:
+    """Where a person's label goes: centred above the head (nose, eyes, ears), or above
+    the highest landmark when the head was not found; None for nobody. (33, 2) in."""
+    head = xy_px[_HEAD]
+    head = head[~np.isnan(head[:, 0])]
+    if len(head):
+        return float(np.median(head[:, 0])), float(head[:, 1].min())
+    valid = xy_px[~np.isnan(xy_px[:, 0])]
+    if not len(valid):
+        return None
+    top = int(np.argmin(valid[:, 1]))
+    return float(valid[top, 0]), float(valid[top, 1])
 
 
 def draw_skeletons(
@@ -68,25 +83,33 @@ def draw_skeletons(
                 continue  # face details clutter the picture; the nose marks the head
             cv2.circle(out, tuple(ip[j]), radius, visibility_color(vis[j]), -1, cv2.LINE_AA)
             cv2.circle(out, tuple(ip[j]), radius, (20, 20, 20), 1, cv2.LINE_AA)
-        if labels:
-            valid = pts[~np.isnan(pts[:, 0])]
-            x = int(valid[:, 0].min())
-            y = int(valid[:, 1].min() - 10 * scale)
-            _label(out, f"P{pid}", (max(0, x), max(int(20 * scale), y)), bone, scale)
+        anchor = label_anchor(pts) if labels else None
+        if anchor is not None:
+            _label(out, f"P{pid}", anchor, bone, scale)
     return out
 
 
 def _label(
-    img: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float
+    img: np.ndarray,
+    text: str,
+    anchor: tuple[float, float],
+    color: tuple[int, int, int],
+    scale: float,
 ) -> None:
+    """``text`` centred above ``anchor`` (x, y pixels), kept inside the picture."""
     fs = max(0.5, 0.8 * scale)
     t = max(1, round(2 * scale))
     (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, t)
-    x, y = org
+    h, w = img.shape[:2]
+    x = int(np.clip(anchor[0] - tw / 2, 2, max(2, w - tw - 2)))
+    y = int(np.clip(anchor[1] - 12 * scale - base, th + 4, h - base))
     cv2.rectangle(img, (x - 2, y - th - 4), (x + tw + 2, y + base), (20, 20, 20), -1)
     cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, fs, color, t, cv2.LINE_AA)
 
 
 def draw_frame(rgb: np.ndarray, poses: PoseSequence, index: int, **kwargs: object) -> np.ndarray:
-    """Draw every person of frame ``index`` of ``poses`` on ``rgb``."""
-    return draw_skeletons(rgb, poses.xy_px[index], poses.visibility[index], **kwargs)  # type: ignore[arg-type]
+    """Draw every person of frame ``index`` of ``poses`` on ``rgb`` (any size: the
+    landmarks are placed by their normalized coordinates)."""
+    h, w = rgb.shape[:2]
+    xy = poses.xyz[index, :, :, :2] * np.asarray((w, h), dtype=np.float32)
+    return draw_skeletons(rgb, xy, poses.visibility[index], **kwargs)  # type: ignore[arg-type]

@@ -7,43 +7,13 @@ thread-safe, so every run gets its own; only the model file path is shared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from pose_core.errors import ModelError
 from pose_core.landmarks import NUM_LANDMARKS
 from pose_core.model import ModelInfo
+from pose_core.poses import Detections
 from pose_core.settings import Settings
-
-
-@dataclass(frozen=True)
-class Detections:
-    """The poses found in one frame, in MediaPipe's order (no identity).
-
-    Shapes: ``xyz`` (n, 33, 3) normalized; ``visibility``/``presence`` (n, 33);
-    ``world`` (n, 33, 3) metres.
-    """
-
-    xyz: np.ndarray
-    visibility: np.ndarray
-    presence: np.ndarray
-    world: np.ndarray
-
-    def __len__(self) -> int:
-        return self.xyz.shape[0]
-
-    def select(self, rows: list[int]) -> Detections:
-        """The detections at ``rows``, in that order."""
-        return Detections(
-            self.xyz[rows], self.visibility[rows], self.presence[rows], self.world[rows]
-        )
-
-    @classmethod
-    def none(cls) -> Detections:
-        z3 = np.zeros((0, NUM_LANDMARKS, 3), np.float32)
-        z1 = np.zeros((0, NUM_LANDMARKS), np.float32)
-        return cls(z3, z1, z1.copy(), z3.copy())
 
 
 class Landmarker:

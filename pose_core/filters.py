@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from pose_core.sequence import PoseSequence
+from pose_core.poses import PoseSequence
 
 
 class OneEuroFilter:
@@ -32,7 +32,7 @@ class OneEuroFilter:
     def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
         """Filter the sample ``x`` taken at time ``t`` (seconds, increasing)."""
         x = np.asarray(x, dtype=np.float64)
-        if self._x is None or self._t is None or self._x.shape != x.shape:
+        if self._x is None or self._dx is None or self._t is None or self._x.shape != x.shape:
             self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t
             return x.copy()
         dt = max(t - self._t, 1e-3)
@@ -85,7 +85,7 @@ def fill_gaps(seq: PoseSequence, max_gap_s: float) -> PoseSequence:
 
     Only gaps with the person seen on both sides are filled; filled frames get the
     lower visibility and presence of the two ends, so they never look surer than
-    what was measured.
+    what was measured, and are flagged in ``filled``.
     """
     if max_gap_s <= 0 or seq.num_frames < 3:
         return seq
@@ -93,13 +93,20 @@ def fill_gaps(seq: PoseSequence, max_gap_s: float) -> PoseSequence:
     xyz = _fill(seq.xyz, t, max_gap_s)
     world = _fill(seq.world, t, max_gap_s)
     filled = np.isnan(seq.xyz[..., 0]) & ~np.isnan(xyz[..., 0])
+    was = seq.filled if seq.filled is not None else np.zeros(seq.detected.shape, bool)
+    person_filled = was | (~seq.detected & ~np.isnan(xyz[..., 0]).all(axis=-1))
     vis, pres = seq.visibility.copy(), seq.presence.copy()
     for arr in (vis, pres):
         fwd = _hold(arr, forward=True)
         bwd = _hold(arr, forward=False)
         arr[filled] = np.fmin(fwd, bwd)[filled]
     return seq.with_steps(
-        f"fill_gaps(max_gap_s={max_gap_s})", xyz=xyz, world=world, visibility=vis, presence=pres
+        f"fill_gaps(max_gap_s={max_gap_s})",
+        xyz=xyz,
+        world=world,
+        visibility=vis,
+        presence=pres,
+        filled=person_filled,
     )
 
 

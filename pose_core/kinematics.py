@@ -1,24 +1,26 @@
-"""Joint angles and angular velocity, as pure functions of a PoseSequence."""
+"""Body geometry and joint angles, as pure functions of landmark arrays.
+
+This is the one implementation of the angles in ``ANGLE_DEFS`` and of torso geometry:
+the Clip page's charts, the CSVs and the comparison score all call it.
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from pose_core.landmarks import ANGLE_DEFS, LANDMARK_INDEX, AngleDef
-from pose_core.sequence import PoseSequence
+from pose_core.landmarks import ANGLE_DEFS, ANGLE_NAMES, LANDMARK_INDEX, AngleDef
 
-ANGLE_COLUMNS: tuple[str, ...] = (
-    "frame",
-    "time_s",
-    "person",
-    "angle",
-    "value_deg",
-    "value_3d_deg",
-    "velocity_deg_s",
-)
+if TYPE_CHECKING:
+    from pose_core.poses import PoseSequence
+
+_LM = LANDMARK_INDEX
+HIPS = "mid:left_hip,right_hip"
+SHOULDERS = "mid:left_shoulder,right_shoulder"
 
 
 @dataclass
@@ -44,55 +46,45 @@ class Angles:
         a = self.names.index(name)
         return (self.deg_3d if world else self.deg)[:, person, a]
 
-    def to_dataframe(self, detected: np.ndarray | None = None) -> pd.DataFrame:
-        """Tidy table with ANGLE_COLUMNS; rows only where the person was found."""
-        f, p, a = self.deg.shape
-        if detected is None:
-            detected = ~np.isnan(self.deg).all(axis=-1)
-        fi, pi = np.nonzero(detected)
-        rows = np.repeat(np.arange(len(fi)), a)
-        ai = np.tile(np.arange(a), len(fi))
-        fr, pr = fi[rows], pi[rows]
-        return pd.DataFrame(
-            {
-                "frame": fr.astype(np.int64),
-                "time_s": self.times_s[fr].astype(np.float64),
-                "person": pr.astype(np.int64),
-                "angle": np.asarray(self.names, dtype=object)[ai],
-                "value_deg": self.deg[fr, pr, ai].astype(np.float64),
-                "value_3d_deg": self.deg_3d[fr, pr, ai].astype(np.float64),
-                "velocity_deg_s": self.velocity[fr, pr, ai].astype(np.float64),
-            },
-            columns=list(ANGLE_COLUMNS),
-        )
-
     def range_of_motion(self, person: int = 0) -> pd.DataFrame:
         """Per angle: min, max and range (degrees, image plane) for one person."""
         vals = self.deg[:, person, :]
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an angle never seen: NaN
             lo, hi = np.nanmin(vals, axis=0), np.nanmax(vals, axis=0)
         return pd.DataFrame(
             {"angle": self.names, "min_deg": lo, "max_deg": hi, "range_deg": hi - lo}
         )
 
 
-def _point(coords: np.ndarray, spec: str) -> np.ndarray:
-    """Coordinates (..., D) of a landmark name or a ``mid:a,b`` midpoint."""
+def point(coords: np.ndarray, spec: str) -> np.ndarray:
+    """Coordinates (..., D) of a landmark name or a ``mid:a,b`` midpoint; (..., 33, D) in."""
     if spec.startswith("mid:"):
         a, b = spec[4:].split(",")
-        return (coords[..., LANDMARK_INDEX[a], :] + coords[..., LANDMARK_INDEX[b], :]) / 2
-    return coords[..., LANDMARK_INDEX[spec], :]
+        return (coords[..., _LM[a], :] + coords[..., _LM[b], :]) / 2
+    return coords[..., _LM[spec], :]
 
 
-def _vertical(d: AngleDef, coords: np.ndarray, signed: bool) -> np.ndarray:
-    v = _point(coords, d.a) - _point(coords, d.vertex)
-    if signed:  # image plane, y down: 0 = straight up, + = leaning to the image right
-        return np.degrees(np.arctan2(v[..., 0], -v[..., 1]))
-    up = np.zeros(v.shape[-1])
-    up[1] = -1.0
+def point_visibility(visibility: np.ndarray, spec: str) -> np.ndarray:
+    """(...) visibility of a landmark or midpoint: the lower of its landmarks'."""
+    if spec.startswith("mid:"):
+        a, b = spec[4:].split(",")
+        return np.minimum(visibility[..., _LM[a]], visibility[..., _LM[b]])
+    return visibility[..., _LM[spec]]
+
+
+def torso_length(coords: np.ndarray) -> np.ndarray:
+    """(...) mean shoulder-to-hip distance of both sides, in the units of (..., 33, D)."""
+    left = coords[..., _LM["left_shoulder"], :] - coords[..., _LM["left_hip"], :]
+    right = coords[..., _LM["right_shoulder"], :] - coords[..., _LM["right_hip"], :]
+    return np.asarray((np.linalg.norm(left, axis=-1) + np.linalg.norm(right, axis=-1)) / 2)
+
+
+def normalize(world: np.ndarray) -> np.ndarray:
+    """(..., 33, 3) centred on the hip midpoint and divided by the torso length."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        cos = (v @ up) / np.linalg.norm(v, axis=-1)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+        centred = world - point(world, HIPS)[..., None, :]
+        return np.asarray(centred / torso_length(world)[..., None, None])
 
 
 def angle_between(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -101,7 +93,42 @@ def angle_between(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> np.ndarra
     nu, nv = np.linalg.norm(u, axis=-1), np.linalg.norm(v, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.einsum("...i,...i->...", u, v) / (nu * nv)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def _lean(d: AngleDef, coords: np.ndarray, signed: bool) -> np.ndarray:
+    v = point(coords, d.a) - point(coords, d.vertex)
+    if signed:  # image plane, y down: 0 = straight up, + = leaning to the image right
+        return np.asarray(np.degrees(np.arctan2(v[..., 0], -v[..., 1])))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = -v[..., 1] / np.linalg.norm(v, axis=-1)  # from up (-y), unsigned
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def angles_of(coords: np.ndarray, signed_lean: bool = False) -> np.ndarray:
+    """(..., A) every angle of ``ANGLE_DEFS`` in degrees, from (..., 33, D) coordinates.
+
+    ``signed_lean`` gives trunk lean a sign (image plane: + = leaning to the image's
+    right); otherwise it is the unsigned angle from up (-y), as in 3D.
+    """
+    cols = []
+    for d in ANGLE_DEFS:
+        if d.b == "vertical":
+            cols.append(_lean(d, coords, signed_lean))
+        else:
+            cols.append(
+                angle_between(point(coords, d.a), point(coords, d.vertex), point(coords, d.b))
+            )
+    return np.stack(cols, axis=-1)
+
+
+def angle_visibility(visibility: np.ndarray) -> np.ndarray:
+    """(..., A) how well each angle was seen: the lowest visibility of its points."""
+    cols = []
+    for d in ANGLE_DEFS:
+        specs = [d.a, d.vertex] + ([] if d.b == "vertical" else [d.b])
+        cols.append(np.min([point_visibility(visibility, s) for s in specs], axis=0))
+    return np.stack(cols, axis=-1)
 
 
 def unwrap_deg(values: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -116,34 +143,16 @@ def unwrap_deg(values: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.moveaxis(out, 0, axis)
 
 
-def _angles(coords: np.ndarray, signed_vertical: bool) -> np.ndarray:
-    cols = []
-    for d in ANGLE_DEFS:
-        if d.b == "vertical":
-            cols.append(_vertical(d, coords, signed_vertical))
-        else:
-            cols.append(
-                angle_between(_point(coords, d.a), _point(coords, d.vertex), _point(coords, d.b))
-            )
-    return np.stack(cols, axis=-1)
-
-
 def angular_velocity(deg: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-    """d(angle)/dt in degrees per second along axis 0, NaN where a neighbour is missing."""
-    if len(times_s) < 2:
+    """d(angle)/dt in degrees per second along axis 0; NaN without increasing times."""
+    if len(times_s) < 2 or not np.all(np.diff(times_s) > 0):
         return np.full_like(deg, np.nan)
-    return np.gradient(deg, times_s, axis=0)
+    return np.asarray(np.gradient(deg, times_s, axis=0))
 
 
 def joint_angles(seq: PoseSequence) -> Angles:
     """Every angle in ``ANGLE_DEFS`` for every frame and person, 2D and 3D."""
-    px = seq.xy_px.astype(np.float64)
-    deg = _angles(px, signed_vertical=True)
-    deg = unwrap_deg(deg, axis=0)
-    deg_3d = _angles(seq.world.astype(np.float64), signed_vertical=False)
+    deg = unwrap_deg(angles_of(seq.xy_px.astype(np.float64), signed_lean=True), axis=0)
+    deg_3d = angles_of(seq.world.astype(np.float64))
     times = seq.times_s.astype(np.float64)
-    if len(times) > 1 and np.all(np.diff(times) > 0):
-        vel = angular_velocity(deg, times)
-    else:
-        vel = np.full_like(deg, np.nan)
-    return Angles(tuple(d.name for d in ANGLE_DEFS), deg, deg_3d, vel, times)
+    return Angles(ANGLE_NAMES, deg, deg_3d, angular_velocity(deg, times), times)

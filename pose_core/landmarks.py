@@ -42,14 +42,26 @@ LANDMARK_NAMES: tuple[str, ...] = (
 NUM_LANDMARKS = len(LANDMARK_NAMES)
 LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
 
+
+def swap_side(name: str) -> str:
+    """The name of the other side's twin: ``left_knee`` <-> ``right_knee``; others as is."""
+    for a, b in (("left", "right"), ("right", "left")):
+        if name.startswith(f"{a}_") or name.endswith(f"_{a}") or f"_{a}_" in name:
+            return name.replace(a, b, 1)
+    return name
+
+
 # Index permutation that swaps every left landmark with its right twin.
-MIRROR_PERMUTATION: tuple[int, ...] = tuple(
-    LANDMARK_INDEX[
-        n.replace("left", "@").replace("right", "left").replace("@", "right")
-        if ("left" in n or "right" in n)
-        else n
-    ]
-    for n in LANDMARK_NAMES
+MIRROR_PERMUTATION: tuple[int, ...] = tuple(LANDMARK_INDEX[swap_side(n)] for n in LANDMARK_NAMES)
+# Shoulders and hips: what every pose needs to be normalised, compared or tracked.
+TORSO: tuple[int, ...] = tuple(
+    LANDMARK_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+)
+# The body without face and fingers (noisier): shoulders, elbows, wrists, hips, knees, ankles.
+BODY: tuple[int, ...] = tuple(
+    LANDMARK_INDEX[f"{side}_{part}"]
+    for part in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+    for side in ("left", "right")
 )
 
 # Skeleton edges (MediaPipe's POSE_CONNECTIONS), as landmark index pairs.

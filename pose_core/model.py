@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pose_core import paths
 from pose_core.errors import ModelError
 
 _DETECTOR = ("modules/pose_detection/pose_detection.tflite", 2, (127.5, 127.5))
@@ -27,12 +28,6 @@ class ModelInfo:
     path: Path
     name: str
     origin: str
-
-
-def default_cache_dir() -> Path:
-    """Folder for built bundles: ``$POSELAB_CACHE`` or ``~/.cache/poselab``."""
-    env = os.environ.get("POSELAB_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "poselab"
 
 
 def _mediapipe_dir() -> Path:
@@ -69,7 +64,7 @@ def build_bundle(cache_dir: Path | None = None) -> Path:
         )
     blobs = [p.read_bytes() for p in sources]
     digest = hashlib.sha256(b"".join(hashlib.sha256(b).digest() for b in blobs)).hexdigest()
-    cache = cache_dir or default_cache_dir()
+    cache = cache_dir or paths.cache_dir()
     target = cache / f"pose_landmarker_full_{digest[:16]}.task"
     if target.is_file():
         return target

@@ -23,12 +23,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pose_core import paths
 from pose_core.errors import PoseLabError
 from pose_core.media import ClipReader, ClipWriter, write_image
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DEST = ROOT / "sample_media"
-WHEEL_CACHE = ROOT / ".cache" / "wheels"
+DEFAULT_DEST = paths.samples_dir()
+WHEEL_CACHE = paths.REPOSITORY / ".cache" / "wheels"
 MANIFEST = "manifest.json"
 VERSION = 4  # bump whenever the cutting below changes, so set-up redoes the files
 

@@ -1,11 +1,21 @@
-"""Analysis settings: one frozen dataclass shared by the CLI and the app."""
+"""Analysis settings: one frozen dataclass, the single list the CLI and the app build from.
+
+Each field's metadata names its command-line flag and help text, and whether changing it
+re-runs the pose model (``detection``) or only the cheap steps after it (filters, gap
+filling, angles). ``pose_core.cli`` makes its flags from these fields; the app's sidebar
+has one control per field, and a test holds the three lists equal.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 MAX_PEOPLE_LIMIT = 10
+
+
+def _option(flag: str, text: str, detection: bool = False) -> Any:
+    return {"flag": flag, "help": text, "detection": detection}
 
 
 @dataclass(frozen=True)
@@ -24,15 +34,37 @@ class Settings:
         max_gap_s: fill gaps in a person's track up to this long, in seconds (0 = never).
     """
 
-    max_people: int = 1
-    model_path: str | None = None
-    min_detection_confidence: float = 0.5
-    min_presence_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    smoothing: bool = True
-    smoothing_min_cutoff: float = 1.0
-    smoothing_beta: float = 10.0
-    max_gap_s: float = 0.25
+    max_people: int = field(
+        default=1, metadata=_option("--max-people", "people per frame, 1..10", detection=True)
+    )
+    model_path: str | None = field(
+        default=None,
+        metadata=_option("--model", "a pose_landmarker_*.task file", detection=True),
+    )
+    min_detection_confidence: float = field(
+        default=0.5,
+        metadata=_option("--min-detection", "detector score to find a person", detection=True),
+    )
+    min_presence_confidence: float = field(
+        default=0.5,
+        metadata=_option("--min-presence", "presence score to keep a person", detection=True),
+    )
+    min_tracking_confidence: float = field(
+        default=0.5,
+        metadata=_option("--min-tracking", "score to keep tracking a person", detection=True),
+    )
+    smoothing: bool = field(
+        default=True, metadata=_option("--no-smoothing", "keep the raw landmarks of clips")
+    )
+    smoothing_min_cutoff: float = field(
+        default=1.0, metadata=_option("--min-cutoff", "One Euro minimum cut-off, Hz")
+    )
+    smoothing_beta: float = field(
+        default=10.0, metadata=_option("--beta", "One Euro speed coefficient")
+    )
+    max_gap_s: float = field(
+        default=0.25, metadata=_option("--max-gap", "fill gaps up to this many seconds")
+    )
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_people <= MAX_PEOPLE_LIMIT:
@@ -45,8 +77,24 @@ class Settings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
-        if self.smoothing_min_cutoff <= 0 or self.smoothing_beta < 0 or self.max_gap_s < 0:
-            raise ValueError("smoothing_min_cutoff must be > 0, smoothing_beta and max_gap_s >= 0")
+        if self.smoothing_min_cutoff <= 0:
+            raise ValueError(f"smoothing_min_cutoff must be > 0, got {self.smoothing_min_cutoff}")
+        if self.smoothing_beta < 0 or self.max_gap_s < 0:
+            raise ValueError("smoothing_beta and max_gap_s must be >= 0")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def detection(self) -> Settings:
+        """These settings with every non-detection field at its default.
+
+        Two settings with equal ``detection()`` give the same raw landmarks, so it is the
+        cache key of the model's work.
+        """
+        keep = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata["detection"]}
+        return replace(Settings(), **keep)
+
+
+def setting_fields() -> tuple[str, ...]:
+    """Names of every field, in order."""
+    return tuple(f.name for f in fields(Settings))

@@ -6,23 +6,32 @@ of the track's body size. A track survives gaps of up to ``max_gap`` frames. Two
 detections of the same body in one frame (MediaPipe does that with ``num_poses > 1``)
 are merged, and a left/right label swap within one person is undone. A track gets its
 public person id only once it has been seen ``confirm_hits`` times, so a one-frame
-phantom never becomes a person in the results.
+phantom never becomes a person in the results; :class:`PersonIds` holds frames back a few
+steps so that a person's first sightings carry the id they get.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from pose_core.landmarks import MIRROR_PERMUTATION
+from pose_core.landmarks import BODY, MIRROR_PERMUTATION, TORSO
+from pose_core.poses import Detections
 
 _MIRROR = np.asarray(MIRROR_PERMUTATION)
 # Body (not face or fingers) landmarks used for matching: shoulders to feet.
+_BODY = np.asarray(BODY)
 # The gate widens with the gap, as people move while unseen, up to this many max_costs.
 _MAX_GATE = 3.0
-_BODY = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
+CONFIRM_HITS = 3
+"""Sightings before a track becomes a person."""
+EMIT_DELAY = 6
+"""Frames held back so a person's first sightings get their id (one missed frame allowed)."""
+Key = TypeVar("Key")
 
 
 @dataclass
@@ -76,7 +85,7 @@ class Tracker:
         max_gap: int = 30,
         max_cost: float = 0.5,
         fix_swaps: bool = True,
-        confirm_hits: int = 3,
+        confirm_hits: int = CONFIRM_HITS,
     ) -> None:
         self.max_gap = max_gap
         self.max_cost = max_cost
@@ -96,6 +105,12 @@ class Tracker:
     def public_id(self, track: int) -> int | None:
         """The person id of an internal track id, or None while it is unconfirmed."""
         return self._public.get(track)
+
+    def confirm_seen(self, min_hits: int) -> None:
+        """Confirm every live track seen at least ``min_hits`` times (a stream's end)."""
+        for tid in sorted(self._tracks):
+            if self._tracks[tid].hits >= min_hits and tid not in self._public:
+                self._public[tid] = len(self._public)
 
     def update(
         self, frame: int, xy: np.ndarray, visibility: np.ndarray
@@ -117,63 +132,131 @@ class Tracker:
             tid: t for tid, t in self._tracks.items() if frame - t.last_frame <= self.max_gap
         }
         n = len(xy)
-        ids: list[int] = [-1] * n
-        swap = [False] * n
         dropped = set(duplicates(xy, visibility.mean(axis=1))) if n > 1 else set()
         self.duplicates_dropped += len(dropped)
         live = [i for i in range(n) if i not in dropped]
-        tids = list(self._tracks)
-        if live and tids:
-            # Extra columns, one per detection, mean "a new person": leaving a detection
-            # unmatched has a price, so a poor match is not forced on a track just to
-            # pair everyone up, while any match within a track's gate is still preferred.
-            cost = np.full((len(live), len(tids) + len(live)), np.inf)
-            cost[:, len(tids) :][np.diag_indices(len(live))] = _MAX_GATE * self.max_cost
-            mirrored = np.zeros(cost.shape, bool)
-            for j, tid in enumerate(tids):
-                t = self._tracks[tid]
-                gap = frame - t.last_frame
-                predicted = t.xy + t.velocity * gap
-                size = body_size(t.xy)
-                limit = self.max_cost * min(1.0 + 0.15 * (gap - 1), _MAX_GATE)
-                for r, i in enumerate(live):
-                    plain = _distance(xy[i], predicted, t.weight) / size
-                    if self.fix_swaps:
-                        flip = _distance(xy[i][_MIRROR], predicted, t.weight) / size
-                        # Only a clearly better fit counts: turning round is gradual,
-                        # a label swap is a jump from one frame to the next.
-                        if flip < 0.5 * plain:
-                            plain, mirrored[r, j] = flip, True
-                    if t.hits < self.confirm_hits:
-                        plain += 0.1  # prefer people seen for a while over new tracks
-                    if plain <= limit:
-                        cost[r, j] = plain
-            rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
-            for r, j in zip(rows, cols, strict=True):
-                if j < len(tids) and np.isfinite(cost[r, j]):
-                    ids[live[r]] = tids[j]
-                    swap[live[r]] = bool(mirrored[r, j])
+        ids: list[int] = [-1] * n
+        swap = [False] * n
+        for i, (tid, flip) in self._match(frame, xy, live).items():
+            ids[i], swap[i] = tid, flip
         for i in live:
-            pts = xy[i][_MIRROR] if swap[i] else xy[i]
-            w = visibility[i][_MIRROR] if swap[i] else visibility[i]
-            if ids[i] < 0:
-                ids[i] = self._next_id
-                self._next_id += 1
-                velocity, hits = np.zeros(2), 1
-            else:
-                old = self._tracks[ids[i]]
-                step = (_centre(pts) - _centre(old.xy)) / (frame - old.last_frame)
-                velocity, hits = 0.5 * old.velocity + 0.5 * step, old.hits + 1
-            self._tracks[ids[i]] = _Track(pts.copy(), w.copy(), velocity, frame, hits)
-            if hits >= self.confirm_hits and ids[i] not in self._public:
-                self._public[ids[i]] = len(self._public)
+            ids[i] = self._record(frame, ids[i], xy[i], visibility[i], swap[i])
         self.swaps_fixed += sum(swap)
         return ids, swap
 
+    def _cost(self, track: _Track, frame: int, xy: np.ndarray) -> tuple[float, bool]:
+        """Distance in body sizes from where ``track`` should be, and whether the
+        mirrored labelling fits (inf when outside the track's gate)."""
+        gap = frame - track.last_frame
+        predicted = track.xy + track.velocity * gap
+        size = body_size(track.xy)
+        plain = _distance(xy, predicted, track.weight) / size
+        mirrored = False
+        if self.fix_swaps:
+            flip = _distance(xy[_MIRROR], predicted, track.weight) / size
+            # Only a clearly better fit counts: turning round is gradual, a label swap
+            # is a jump from one frame to the next.
+            if flip < 0.5 * plain:
+                plain, mirrored = flip, True
+        if track.hits < self.confirm_hits:
+            plain += 0.1  # prefer people seen for a while over new tracks
+        limit = self.max_cost * min(1.0 + 0.15 * (gap - 1), _MAX_GATE)
+        return (plain if plain <= limit else np.inf), mirrored
+
+    def _match(self, frame: int, xy: np.ndarray, live: list[int]) -> dict[int, tuple[int, bool]]:
+        """Detection index -> (track id, mirrored) for the detections that continue a track."""
+        tids = list(self._tracks)
+        if not live or not tids:
+            return {}
+        # Extra columns, one per detection, mean "a new person": leaving a detection
+        # unmatched has a price, so a poor match is not forced on a track just to pair
+        # everyone up, while any match within a track's gate is still preferred.
+        cost = np.full((len(live), len(tids) + len(live)), np.inf)
+        cost[:, len(tids) :][np.diag_indices(len(live))] = _MAX_GATE * self.max_cost
+        mirrored = np.zeros(cost.shape, bool)
+        for j, tid in enumerate(tids):
+            for r, i in enumerate(live):
+                cost[r, j], mirrored[r, j] = self._cost(self._tracks[tid], frame, xy[i])
+        rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
+        return {
+            live[r]: (tids[j], bool(mirrored[r, j]))
+            for r, j in zip(rows, cols, strict=True)
+            if j < len(tids) and np.isfinite(cost[r, j])
+        }
+
+    def _record(
+        self, frame: int, tid: int, xy: np.ndarray, visibility: np.ndarray, swap: bool
+    ) -> int:
+        """Store a detection as the newest sighting of track ``tid`` (-1: a new track)."""
+        pts = xy[_MIRROR] if swap else xy
+        w = visibility[_MIRROR] if swap else visibility
+        if tid < 0:
+            tid, self._next_id = self._next_id, self._next_id + 1
+            velocity, hits = np.zeros(2), 1
+        else:
+            old = self._tracks[tid]
+            step = (_centre(pts) - _centre(old.xy)) / (frame - old.last_frame)
+            velocity, hits = 0.5 * old.velocity + 0.5 * step, old.hits + 1
+        self._tracks[tid] = _Track(pts.copy(), w.copy(), velocity, frame, hits)
+        if hits >= self.confirm_hits and tid not in self._public:
+            self._public[tid] = len(self._public)
+        return tid
+
 
 def _torso(xy: np.ndarray) -> np.ndarray:
-    return np.nanmean(xy[[11, 12, 23, 24]], axis=0)
+    return np.asarray(np.nanmean(xy[list(TORSO)], axis=0))
 
 
 def _centre(xy: np.ndarray) -> np.ndarray:
     return np.nanmean(xy[_BODY], axis=0)
+
+
+class PersonIds(Generic[Key]):
+    """Person ids for a stream of frames, handed out ``delay`` frames late.
+
+    Each frame's detections go through the :class:`Tracker`; duplicates are dropped and
+    left/right swaps undone at once, but a frame is released only ``delay`` frames
+    later, when the tracker knows which of its tracks are people. Detections of tracks
+    never confirmed are left out. At the end of a stream shorter than ``confirm_hits``
+    frames, tracks seen in every frame count as people (a 1-frame clip has its person).
+
+    Args:
+        fps: frame rate; a person keeps their id through gaps of up to one second.
+        size_wh: frame size, to measure distances in pixels.
+    """
+
+    def __init__(self, fps: float, size_wh: tuple[int, int], delay: int = EMIT_DELAY) -> None:
+        self.tracker = Tracker(max_gap=max(1, round(fps or 30.0)))
+        self._scale = np.asarray(size_wh, dtype=np.float32)
+        self._delay = delay
+        self._pending: deque[tuple[Key, Detections, list[int]]] = deque()
+        self._frames = 0
+
+    def push(self, key: Key, det: Detections) -> list[tuple[Key, Detections, list[int]]]:
+        """Track one frame's detections; returns the frames now ready, oldest first."""
+        tracks, swaps = self.tracker.update(
+            self._frames, det.xyz[..., :2] * self._scale, det.visibility
+        )
+        keep = [k for k, t in enumerate(tracks) if t >= 0]
+        self._pending.append(
+            (key, det.select(keep, [swaps[k] for k in keep]), [tracks[k] for k in keep])
+        )
+        self._frames += 1
+        ready = []
+        while len(self._pending) > self._delay:
+            ready.append(self._release(*self._pending.popleft()))
+        return ready
+
+    def flush(self) -> list[tuple[Key, Detections, list[int]]]:
+        """Release every frame still held back (the stream has ended)."""
+        self.tracker.confirm_seen(min(self.tracker.confirm_hits, self._frames))
+        ready = [self._release(*item) for item in self._pending]
+        self._pending.clear()
+        return ready
+
+    def _release(
+        self, key: Key, det: Detections, tracks: list[int]
+    ) -> tuple[Key, Detections, list[int]]:
+        public = [self.tracker.public_id(t) for t in tracks]
+        keep = [k for k, pid in enumerate(public) if pid is not None]
+        return key, det.select(keep), [int(public[k]) for k in keep]  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pose_core.landmarks import LANDMARK_INDEX, NUM_LANDMARKS
-from pose_core.sequence import PoseSequence
+from pose_core.poses import PoseSequence
 
 # A person facing the camera in a 1000x1000 frame, pixel coordinates, y down. Their
 # left side is on the image's right. Arms hang straight down, legs straight.

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pose_core.analysis import analyze_clip, analyze_image
+from pose_core.analysis import analyze_clip, analyze_image, annotate_image
 from pose_core.engine import Landmarker
 from pose_core.errors import Cancelled, ModelError
+from pose_core.export import LANDMARK_COLUMNS, landmarks_table, read_landmarks, report, write_csv
 from pose_core.landmarks import LANDMARK_INDEX as LI
 from pose_core.media import ClipReader, ClipWriter, read_image
 from pose_core.model import resolve_model
-from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
 from pose_core.settings import Settings
 
 
@@ -60,15 +60,15 @@ def test_standing_person_geometry(sample_media, model):
     assert _px(result, "left_hip")[0] > _px(result, "right_hip")[0]
     knees = [result.angles.series(f"{s}_knee")[0] for s in ("left", "right")]
     assert min(knees) > 150  # standing: legs nearly straight
-    table = result.landmarks_table()
+    table = landmarks_table(result.poses)
     assert list(table.columns) == list(LANDMARK_COLUMNS) and len(table) == 33
     w, h = result.poses.size_wh
     assert (w, h) == (standing.shape[1], standing.shape[0])
     np.testing.assert_allclose(table.x_px, table.x * w, rtol=1e-6)
     np.testing.assert_allclose(table.y_px, table.y * h, rtol=1e-6)
     assert (table.frame == 0).all() and (table.time_s == 0).all()
-    assert result.annotated_image is not None and result.annotated_image.shape == standing.shape
-    assert not np.array_equal(result.annotated_image, standing)
+    drawn = annotate_image(sample_media / "standing.jpg", result)
+    assert drawn.shape == standing.shape and not np.array_equal(drawn, standing)
 
 
 @pytest.mark.parametrize("max_people", [1, 6])
@@ -76,7 +76,7 @@ def test_picture_with_nobody_is_a_success_with_zero_rows(sample_media, model, ma
     # Trees, buildings and the sun in the lens: a real outdoor picture with no one in it.
     result = analyze_image(sample_media / "nobody.jpg", Settings(max_people=max_people), model)
     assert not result.found_anyone and result.poses.num_people == 0
-    assert len(result.landmarks_table()) == 0 and len(result.angles_table()) == 0
+    assert len(landmarks_table(result.poses)) == 0 and len(result.angles_table()) == 0
     assert result.message() == "nobody.jpg: nobody found in the image"
 
 
@@ -92,7 +92,7 @@ def test_two_people_keep_their_ids(two_people):
         seen = np.flatnonzero(~np.isnan(torso))
         jumps = np.abs(np.diff(torso[seen])) / np.maximum(np.diff(seen), 1)
         assert jumps.max() < 0.05 * w, f"person {pid} jumps {jumps.max():.0f} px in a frame"
-    assert two_people.report()["people"] == poses.num_people
+    assert report(two_people)["people"] == poses.num_people
 
 
 def test_clip_times_rows_and_annotated_video(short_clip, model, tmp_path):
@@ -102,8 +102,8 @@ def test_clip_times_rows_and_annotated_video(short_clip, model, tmp_path):
     assert poses.num_frames == 30 and poses.fps == pytest.approx(60, rel=0.01)
     np.testing.assert_allclose(poses.times_s, np.arange(30) / 60, atol=1e-3)
     assert poses.detection_rate() == 1.0
-    assert len(result.landmarks_table()) == 30 * 33
-    assert result.poses.history == ["mediapipe_pose_landmarker", *result.poses.history[1:]]
+    assert len(landmarks_table(result.poses)) == 30 * 33
+    assert result.poses.history == ["pose_landmarker", *result.poses.history[1:]]
     assert any(h.startswith("one_euro") for h in poses.history)
     with av.open(str(out)) as c:
         s = c.streams.video[0]
@@ -154,7 +154,7 @@ def test_cancel_stops_the_run_and_its_threads(short_clip, model):
     cancel = threading.Event()
     before = threading.active_count()
 
-    def progress(done, total, elapsed):
+    def progress(stage, done, total, elapsed):
         if done == 5:
             cancel.set()
 
@@ -183,10 +183,10 @@ def test_parallel_runs_do_not_share_tracking_state(short_clip, model):
 
 def test_csv_of_a_clip_reads_back_unchanged(two_people, tmp_path):
     path = tmp_path / "two.csv"
-    two_people.poses.to_csv(path)
-    back = PoseSequence.read_csv(path)
+    write_csv(landmarks_table(two_people.poses), path)
+    back = read_landmarks(path)
     pd.testing.assert_frame_equal(
-        back.to_dataframe(), pd.read_csv(path), check_exact=False, rtol=1e-6
+        landmarks_table(back), pd.read_csv(path), check_exact=False, rtol=1e-6
     )
     assert back.size_wh == two_people.poses.size_wh
 

@@ -11,16 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import pose_core.analysis
+import pose_core.cli
 from pose_core import compare as C
 from pose_core.analysis import Analysis, analyze_clip
 from pose_core.cli import main
-from pose_core.compare import Pose, compare_clips, compare_pose_to_clip, compare_poses
-from pose_core.compare_plots import joint_bars_figure, score_timeline_figure, skeleton_figure
+from pose_core.compare import compare_clips, compare_pose_to_clip, compare_poses
 from pose_core.errors import PoseLabError
-from pose_core.landmarks import LANDMARK_INDEX, NUM_LANDMARKS
+from pose_core.kinematics import angles_of
+from pose_core.landmarks import ANGLE_NAMES, LANDMARK_INDEX, NUM_LANDMARKS
+from pose_core.plots import joint_bars_figure, score_timeline_figure, skeleton_figure
+from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references
-from pose_core.sequence import PoseSequence
 from pose_core.settings import Settings
 
 CAMS = ("cam01.mp4", "cam02.mp4", "cam03.mp4", "cam04.mp4")
@@ -36,7 +37,11 @@ def _rotation(axis: tuple[float, float, float], deg: float) -> np.ndarray:
 
 
 def _pose(name: str) -> Pose:
-    return builtin_references()[name].pose()
+    return builtin_references()[name].pose
+
+
+def _angles(pose: Pose) -> dict[str, float]:
+    return dict(zip(ANGLE_NAMES, angles_of(pose.world).tolist(), strict=True))
 
 
 def _moved(pose: Pose, rot: np.ndarray, scale: float, shift: np.ndarray) -> Pose:
@@ -108,7 +113,7 @@ def test_mirrored_breakdown_names_the_candidates_own_joints() -> None:
     result = compare_poses(tree, tree.mirrored(), mirror=True)
     knees = {j.name: j.candidate_deg for j in result.joints if j.name.endswith("knee")}
     # In the mirrored candidate the *left* knee is the bent one.
-    assert knees["left_knee"] == pytest.approx(tree.angles()["right_knee"])
+    assert knees["left_knee"] == pytest.approx(_angles(tree)["right_knee"])
 
 
 def test_score_is_the_documented_formula() -> None:
@@ -119,7 +124,7 @@ def test_score_is_the_documented_formula() -> None:
     expected = 100 * 2 ** -(C.ANGLE_SHARE * angle + (1 - C.ANGLE_SHARE) * part)
     assert r.score == pytest.approx(expected)
     shoulders = {j.name: j for j in r.joints if j.name.endswith("shoulder")}
-    t_angles = cand.angles()
+    t_angles = _angles(cand)
     assert shoulders["left_shoulder"].candidate_deg == pytest.approx(t_angles["left_shoulder"])
     assert shoulders["left_shoulder"].score == pytest.approx(
         float(C.item_score(shoulders["left_shoulder"].difference_deg))
@@ -129,7 +134,7 @@ def test_score_is_the_documented_formula() -> None:
 def test_clearly_different_poses_score_low() -> None:
     refs = builtin_references()
     for a, b in itertools.combinations(refs, 2):
-        assert compare_poses(refs[a].pose(), refs[b].pose()).score < 35, (a, b)
+        assert compare_poses(refs[a].pose, refs[b].pose).score < 35, (a, b)
 
 
 def test_unseen_joints_do_not_count() -> None:
@@ -196,16 +201,16 @@ def test_dtw_follows_the_cheap_cells_within_the_band() -> None:
     cost = np.ones((4, 6))
     for i, j in [(0, 0), (1, 1), (1, 2), (2, 3), (3, 4), (3, 5)]:
         cost[i, j] = 0.0
-    lo, hi = C._band_cells(4, 6, 2.0)
+    lo, hi = C.clips._band_cells(4, 6, 2.0)
     path = C.dtw(cost, lo, hi)
     assert path.tolist() == [[0, 0], [1, 1], [1, 2], [2, 3], [3, 4], [3, 5]]
-    lo, hi = C._band_cells(20, 20, 2.0)
+    lo, hi = C.clips._band_cells(20, 20, 2.0)
     assert (hi - lo).max() <= 5
 
 
 def test_clip_against_slower_copy_scores_100() -> None:
     refs = builtin_references()
-    keys = [refs[n].world for n in ("mountain", "t-pose", "warrior ii", "triangle")]
+    keys = [refs[n].pose.world for n in ("mountain", "t-pose", "warrior ii", "triangle")]
     # A move through four poses; the candidate does it at half the tempo.
     ref = _sequence([keys[k // 5] for k in range(20)], source="teacher")
     cand = _sequence([keys[k // 10] for k in range(40)], source="student")
@@ -223,8 +228,8 @@ def test_clip_against_slower_copy_scores_100() -> None:
 
 def test_pose_against_a_clip_scores_each_frame() -> None:
     refs = builtin_references()
-    seq = _sequence([refs["mountain"].world] * 3 + [refs["tree"].world] * 3)
-    result = compare_pose_to_clip(refs["tree"].pose(), seq)
+    seq = _sequence([refs["mountain"].pose.world] * 3 + [refs["tree"].pose.world] * 3)
+    result = compare_pose_to_clip(refs["tree"].pose, seq)
     np.testing.assert_allclose(result.frame_scores[3:], 100.0)
     assert (result.frame_scores[:3] < 10).all()
     assert result.worst[0].cand_frame in (0, 1, 2)
@@ -232,13 +237,13 @@ def test_pose_against_a_clip_scores_each_frame() -> None:
 
 def test_figures_build() -> None:
     refs = builtin_references()
-    seq = _sequence([refs["mountain"].world] * 4 + [refs["t-pose"].world] * 4)
+    seq = _sequence([refs["mountain"].pose.world] * 4 + [refs["t-pose"].pose.world] * 4)
     clip = compare_clips(seq, seq)
     fig = score_timeline_figure(clip, current=3)
     assert fig.layout.shapes[0].x0 == pytest.approx(3 / 30)
-    bars = joint_bars_figure(compare_poses(refs["mountain"].pose(), refs["tree"].pose()))
-    assert len(bars.data[0].y) == len(C.JOINT_NAMES)
-    assert len(skeleton_figure(refs["tree"]).data) >= 1
+    bars = joint_bars_figure(compare_poses(refs["mountain"].pose, refs["tree"].pose))
+    assert len(bars.data[0].y) == len(ANGLE_NAMES)
+    assert len(skeleton_figure(refs["tree"].pose).data) >= 1
 
 
 # -- evidence on the real sample clips ---------------------------------------------------
@@ -341,7 +346,7 @@ def test_clip_scores_other_camera_above_reversed_and_other_movement(
 
 def test_real_pose_against_itself_its_mirror_and_noise(cam_analyses) -> None:
     poses = cam_analyses["cam01.mp4"].poses
-    pose = Pose.from_sequence(poses, 50)
+    pose = poses.pose(50)
     assert compare_poses(pose, pose).score == pytest.approx(100.0, abs=1e-6)
     flipped = pose.mirrored()
     assert compare_poses(pose, flipped).score < 90
@@ -361,10 +366,13 @@ def cached_clips(monkeypatch, cam_analyses, two_people):
     # main() otherwise routes stderr through a duplicate descriptor capsys cannot see.
     monkeypatch.setenv("POSELAB_NATIVE_LOGS", "1")
 
-    def fake(path, settings=None, model=None, *args, **kwargs):
-        return table[Path(path).name]
+    real = pose_core.cli.analyze_path
 
-    monkeypatch.setattr(pose_core.analysis, "analyze_clip", fake)
+    def fake(path, settings=None, model=None, *args, **kwargs):
+        name = Path(path).name
+        return table[name] if name in table else real(path, settings, model, *args, **kwargs)
+
+    monkeypatch.setattr(pose_core.cli, "analyze_path", fake)
 
 
 def test_cli_frames_json(cached_clips, sample_media, capsys) -> None:
@@ -410,7 +418,7 @@ def test_cli_saved_reference_and_readable_summary(
         # a missing file
         (["missing.jpg", "standing.jpg"], "error: missing.jpg: file not found"),
         # a clip reference against one picture, without a frame
-        (["cam01.mp4", "standing.jpg"], "error: cam01.mp4: is a clip; pick a frame"),
+        (["cam01.mp4", "standing.jpg"], "error: cam01.mp4: is a clip; pick a frame of it"),
         # nobody in the candidate picture
         (["standing.jpg", "nobody.jpg"], "error: nobody.jpg: person 0 was not found"),
         # a frame that does not exist

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from pose_core.kinematics import ANGLE_COLUMNS, angle_between, joint_angles, unwrap_deg
+from pose_core.export import ANGLE_COLUMNS, angles_table
+from pose_core.kinematics import angle_between, joint_angles, unwrap_deg
 from pose_core.landmarks import LANDMARK_INDEX as LI
 from tests.synthetic import sequence, standing_xy
 
@@ -96,7 +97,7 @@ def test_angular_velocity_of_uniform_bend_is_exact():
 def test_angles_table_columns_and_rows():
     seq = sequence(np.repeat(standing_xy()[None], 4, axis=0))
     seq.xyz[1] = np.nan
-    table = joint_angles(seq).to_dataframe(seq.detected)
+    table = angles_table(joint_angles(seq), seq.detected)
     assert tuple(table.columns) == ANGLE_COLUMNS
     assert len(table) == 3 * 12
     assert set(table.frame) == {0, 2, 3}

@@ -13,7 +13,14 @@ from PIL import Image
 
 from pose_core import media
 from pose_core.errors import MediaError
-from pose_core.media import ClipReader, ClipWriter, decode_image, read_image
+from pose_core.media import (
+    ClipReader,
+    ClipWriter,
+    FrameReader,
+    decode_image,
+    read_frame,
+    read_image,
+)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +190,7 @@ def test_bad_clips_give_one_line_errors(sample_media, tmp_path, monkeypatch):
         assert "\n" not in str(err.value)
     with pytest.raises(MediaError, match="missing.mp4: file not found"):
         ClipReader(tmp_path / "missing.mp4")
-    monkeypatch.setattr(media, "MAX_VIDEO_PIXELS", 100 * 100)
+    monkeypatch.setattr(media.clips, "MAX_VIDEO_PIXELS", 100 * 100)
     with pytest.raises(MediaError, match=r"cam01.mp4: video is 540x960, larger than"):
         ClipReader(sample_media / "cam01.mp4")
 
@@ -208,3 +215,20 @@ def test_truncated_tail_keeps_the_frames_before_the_cut(sample_media, tmp_path):
 def test_read_image_reports_folders(tmp_path):
     with pytest.raises(MediaError, match="is a folder"):
         read_image(tmp_path)
+
+
+def test_frames_by_time_match_the_streamed_frames(sample_media):
+    path = sample_media / "cam01.mp4"
+    frames = {f.index: f for f in ClipReader(path)}
+    with FrameReader(path) as reader:
+        # forwards one by one, a jump back, a jump ahead, then the last frame
+        for i in [0, 1, 2, 3, 37, 5, 99, 98]:
+            assert np.array_equal(reader.at(frames[i].time_s), frames[i].rgb), i
+    assert np.array_equal(read_frame(path, frames[50].time_s), frames[50].rgb)
+
+
+def test_frame_by_time_errors(tmp_path):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    with pytest.raises(MediaError, match="bad.mp4"):
+        read_frame(bad, 0.0)

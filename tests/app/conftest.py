@@ -15,9 +15,10 @@ TIMEOUT_S = 60  # the default 3 s is too short for a model run on 2 cores
 
 
 @pytest.fixture(autouse=True)
-def _work_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Spilled uploads and annotated clips go to a test temp folder."""
-    monkeypatch.setenv("POSELAB_TMP", str(tmp_path_factory.getbasetemp() / "work"))
+def _private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploads, annotated clips, references and models go to this test's own folders."""
+    monkeypatch.setenv("POSELAB_WORK", str(tmp_path / "work"))
+    monkeypatch.setenv("POSELAB_DATA", str(tmp_path / "data"))
 
 
 @pytest.fixture(autouse=True)

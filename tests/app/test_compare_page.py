@@ -1,9 +1,10 @@
 """AppTest for the Compare page: two sample clips in one click, scrubbing, single frames
-against the library, saving a reference, and a bad upload."""
+against the library, saving a reference, people to pick, and bad input."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,10 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def _score(at: AppTest) -> int:
     """The big score (first markdown block on the results)."""
     big = next(m.value for m in at.markdown if "/ 100" in m.value and "font-size" in m.value)
@@ -25,18 +30,16 @@ def _score(at: AppTest) -> int:
 
 
 @pytest.fixture
-def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "refs"
-    monkeypatch.setenv("POSELAB_DATA", str(folder))
-    return folder
+def library(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "references"  # POSELAB_DATA is set per test in conftest
 
 
 def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     next(b for b in app.button if b.label == "Open the Compare page").click().run()
     at = _run(app.switch_page(PAGE))
     assert [t.value for t in at.title] == ["Compare"]
-    assert at.selectbox(key="cmp_ref_sample").value == "cam01.mp4"
-    assert at.selectbox(key="cmp_cand_sample").value == "cam03.mp4"
+    assert at.selectbox(key="cmp_ref_media").value == "sample/cam01.mp4"
+    assert at.selectbox(key="cmp_cand_media").value == "sample/cam03.mp4"
     assert _score(at) >= 80  # the same movement filmed from another side
     timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert timeline["layout"]["yaxis"]["title"]["text"] == "score (0-100)"
@@ -52,16 +55,18 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     assert any("Candidate frame 40" in m.value for m in at.markdown)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(40 / 60, abs=0.01)
-    low = next(b for b in at.button if b.key == "cmp_worst_0")
-    low.click()
+    next(b for b in at.button if b.key == "cmp_worst_0").click()
     _run(at)
     assert at.slider(key="cmp_view").value != 40
+    # A click on the timeline whose point carries a pair (or anything odd) is harmless.
+    at.session_state["cmp_timeline"] = {"selection": {"points": [{"customdata": [12, 10]}]}}
+    _run(at)
 
 
 def test_library_pose_against_a_photo_and_saving(app: AppTest, library: Path) -> None:
     app.switch_page(PAGE)
     app.session_state["cmp_ref_source"] = "Library"
-    app.session_state["cmp_cand_sample"] = "standing.jpg"
+    app.session_state["cmp_cand_media"] = "sample/standing.jpg"
     at = _run(app)
     at.selectbox(key="cmp_library").set_value("t-pose")
     _run(at)
@@ -73,19 +78,54 @@ def test_library_pose_against_a_photo_and_saving(app: AppTest, library: Path) ->
     assert list(joints["joint"])[:2] == ["left_elbow", "left_shoulder"]
     assert len(at.get("plotly_chart")) >= 1  # the library skeleton
 
-    at.text_input(key="cmp_save_name").input("my standing")
+    at.text_input(key="cmp_save_name").input("my ![x](http://example.com/a.png) pose")
     next(b for b in at.button if b.label == "Save").click()
     _run(at)
-    assert (library / "my-standing.json").is_file()
-    assert "my standing" in at.selectbox(key="cmp_library").options[-1]
-    assert at.success[0].value.startswith("Saved 'my standing'")
+    saved = library / "my-x-http-example-com-a-png-pose.json"
+    assert saved.is_file()
+    assert at.success[0].value.startswith("Saved my \\!\\[x\\]\\(http")  # shown, not fetched
+    assert at.selectbox(key="cmp_library").options[-1].endswith("(yours)")
+
+
+def test_whole_clips_with_a_person_picked_on_both_sides(app: AppTest) -> None:
+    app.switch_page(PAGE)
+    app.session_state["set_max_people"] = 2
+    app.session_state["cmp_ref_media"] = "sample/two_people.mp4"
+    app.session_state["cmp_cand_media"] = "sample/two_people.mp4"
+    at = _run(app)
+    assert at.selectbox(key="cmp_ref_person").options == ["Person 0", "Person 1"]
+    assert at.radio(key="cmp_cand_use").value == "Whole clip"
+    same = _score(at)
+    at.selectbox(key="cmp_cand_person").set_value(1)
+    _run(at)
+    assert _score(at) < same  # the jumper against the walker
+    # One frame where the picked person is not in view: one line, widgets unchanged.
+    at.radio(key="cmp_ref_use").set_value("One frame")
+    at.radio(key="cmp_cand_use").set_value("One frame")
+    _run(at)
+    at.slider(key="cmp_ref_frame").set_value(50)  # the jumper is in view
+    at.slider(key="cmp_cand_frame").set_value(0)  # the walker is not yet
+    _run(at)
+    assert at.selectbox(key="cmp_cand_person").value == 1
+    assert any("person 1 was not found in frame 0" in _plain(e.value) for e in at.error)
 
 
 def test_bad_candidate_upload_is_one_line(app: AppTest) -> None:
     app.switch_page(PAGE)
     app.session_state["cmp_ref_source"] = "Library"
-    app.session_state["cmp_cand_source"] = "Upload"
     at = _run(app)
     at.file_uploader(key="cmp_cand_upload").upload("dance.mp4", b"not a video", "video/mp4")
     _run(at)
-    assert len(at.error) == 1 and at.error[0].value.startswith("dance.mp4: ")
+    assert len(at.error) == 1 and _plain(at.error[0].value).startswith("dance.mp4: ")
+
+
+def test_bad_reference_files_are_skipped_with_one_line(app: AppTest, library: Path) -> None:
+    library.mkdir(parents=True)
+    (library / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (library / "huge.json").write_text('{"format": "poselab.reference", "version": 1, "x": 1e999}')
+    app.switch_page(PAGE)
+    app.session_state["cmp_ref_source"] = "Library"
+    at = _run(app)
+    skipped = [c.value for c in at.caption if c.value.startswith("Skipped")]
+    assert len(skipped) == 2
+    assert "mountain" in at.selectbox(key="cmp_library").options

@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pose_core.sequence import LANDMARK_COLUMNS, PoseSequence
+from pose_core.export import (
+    LANDMARK_COLUMNS,
+    landmarks_table,
+    read_landmarks,
+    sequence_summary,
+    write_csv,
+)
+from pose_core.poses import PoseSequence
 from tests.synthetic import SIZE, sequence, standing_xy
 
 
@@ -31,7 +38,7 @@ def test_shapes_are_validated_with_expected_and_actual():
 
 def test_dataframe_has_exact_columns_and_one_row_per_detected_landmark():
     seq = _two_people()
-    df = seq.to_dataframe()
+    df = landmarks_table(seq)
     assert list(df.columns) == list(LANDMARK_COLUMNS)
     assert len(df) == (5 * 2 - 1) * 33
     assert not ((df.frame == 2) & (df.person == 1)).any()
@@ -43,24 +50,25 @@ def test_dataframe_has_exact_columns_and_one_row_per_detected_landmark():
 def test_csv_round_trip_loses_nothing(tmp_path):
     seq = _two_people()
     path = tmp_path / "poses.csv"
-    seq.to_csv(path)
-    back = PoseSequence.read_csv(path)
+    write_csv(landmarks_table(seq), path)
+    back = read_landmarks(path)
     assert back.size_wh == SIZE
     assert back.equals(seq, atol=1e-6)
     written = pd.read_csv(path)
-    pd.testing.assert_frame_equal(back.to_dataframe(), written, check_exact=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(landmarks_table(back), written, check_exact=False, rtol=1e-6)
 
 
-def test_table_without_required_columns_is_refused():
-    df = _two_people().to_dataframe().drop(columns=["world_z"])
+def test_table_without_required_columns_is_refused(tmp_path):
+    path = tmp_path / "poses.csv"
+    landmarks_table(_two_people()).drop(columns=["world_z"]).to_csv(path, index=False)
     with pytest.raises(ValueError, match="world_z"):
-        PoseSequence.from_dataframe(df, SIZE)
+        read_landmarks(path)
 
 
 def test_detection_rate_and_metadata():
     seq = _two_people()
     seq.xyz[4] = np.nan
     assert seq.detection_rate() == pytest.approx(0.8)
-    meta = seq.metadata()
+    meta = sequence_summary(seq)
     assert meta["frames"] == 5 and meta["people"] == 2
     assert meta["frames_per_person"] == [4, 3]
