@@ -1,0 +1,128 @@
+"""The two BlazePose networks, run with a LiteRT interpreter straight from a ``.task`` bundle.
+
+A ``.task`` bundle is a zip holding ``pose_detector.tflite`` and
+``pose_landmarks_detector.tflite`` (our built bundle and Google's lite/full/heavy ones
+alike). Outputs are recognised by their shapes, not their order, which differs between
+model exports. Interpreters keep mutable buffers: one :class:`Networks` per engine, used
+from one thread.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pose_core.errors import ModelError
+
+DETECTOR_MEMBER = "pose_detector.tflite"
+LANDMARKER_MEMBER = "pose_landmarks_detector.tflite"
+# Threads per interpreter: the machines we target have 2 cores.
+DEFAULT_THREADS = 2
+
+
+@dataclass(frozen=True)
+class DetectorOutput:
+    """Raw detector outputs for one image: ``boxes`` (anchors, 12), ``scores`` (anchors,)."""
+
+    boxes: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class LandmarkOutput:
+    """Raw landmark-model outputs for a batch of n crops.
+
+    Shapes: ``landmarks`` (n, 39, 5) in input pixels (x, y, z, visibility and presence
+    logits); ``flag`` (n,) pose presence probability; ``heatmap`` (n, h, w, 39) logits;
+    ``world`` (n, 39, 3) metres.
+    """
+
+    landmarks: np.ndarray
+    flag: np.ndarray
+    heatmap: np.ndarray
+    world: np.ndarray
+
+
+def read_bundle(path: Path) -> tuple[bytes, bytes]:
+    """The detector and landmark model bytes from a ``.task`` bundle."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            missing = [m for m in (DETECTOR_MEMBER, LANDMARKER_MEMBER) if m not in names]
+            if missing:
+                raise ModelError(f"{path.name} is not a pose landmarker bundle (no {missing[0]})")
+            return zf.read(DETECTOR_MEMBER), zf.read(LANDMARKER_MEMBER)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"could not read the pose model {path.name}: {exc}") from None
+
+
+def _interpreter(model: bytes, threads: int, name: str) -> Any:
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        interpreter = Interpreter(model_content=model, num_threads=threads)
+        interpreter.allocate_tensors()
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"could not load {name}: {str(exc).strip().splitlines()[0]}") from None
+    return interpreter
+
+
+class _Model:
+    """One interpreter with a resizable batch dimension."""
+
+    def __init__(self, model: bytes, threads: int, name: str) -> None:
+        self._it: Any = _interpreter(model, threads, name)
+        detail = self._it.get_input_details()[0]
+        self._input = int(detail["index"])
+        self.size = int(detail["shape"][1])  # square input, pixels
+        self._batch = 1
+        self._outputs = [int(d["index"]) for d in self._it.get_output_details()]
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        """Outputs (copies) for an input batch of shape (n, size, size, 3) float32."""
+        n = batch.shape[0]
+        if n != self._batch:
+            self._it.resize_tensor_input(self._input, [n, self.size, self.size, 3])
+            self._it.allocate_tensors()
+            self._batch = n
+        self._it.set_tensor(self._input, batch)
+        self._it.invoke()
+        return [self._it.get_tensor(i).copy() for i in self._outputs]
+
+
+class Networks:
+    """The detector and the landmark model of one bundle, for one engine."""
+
+    def __init__(self, path: Path, threads: int = DEFAULT_THREADS) -> None:
+        detector, landmarker = read_bundle(path)
+        self._detector = _Model(detector, threads, f"{path.name}: {DETECTOR_MEMBER}")
+        self._landmarker = _Model(landmarker, threads, f"{path.name}: {LANDMARKER_MEMBER}")
+        self.detector_size = self._detector.size
+        self.landmark_size = self._landmarker.size
+
+    def detect(self, image: np.ndarray) -> DetectorOutput:
+        """Run the detector on one (size, size, 3) float32 image in [-1, 1]."""
+        outs = self._detector.run(image[None])
+        boxes = next(o for o in outs if o.shape[-1] > 1)
+        scores = next(o for o in outs if o.shape[-1] == 1)
+        return DetectorOutput(boxes[0], scores[0, :, 0])
+
+    def landmarks(self, crops: np.ndarray) -> LandmarkOutput:
+        """Run the landmark model on (n, size, size, 3) float32 crops in [0, 1], in one call.
+
+        The network takes a batch dimension, so n people cost one call.
+        """
+        outs = self._landmarker.run(crops)
+        n = crops.shape[0]
+        by_size = {o[0].size: o for o in outs}
+        flat = [o for o in outs if o.ndim == 2]
+        landmarks = max(flat, key=lambda o: o.shape[1])
+        world = next(o for o in flat if o.shape[1] not in (1, landmarks.shape[1]))
+        num = landmarks.shape[1] // 5
+        heatmap = next(o for o in outs if o.ndim == 4 and o.shape[-1] == num)
+        flag = by_size[1].reshape(n)
+        return LandmarkOutput(landmarks.reshape(n, num, 5), flag, heatmap, world.reshape(n, num, 3))
