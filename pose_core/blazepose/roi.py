@@ -98,13 +98,19 @@ def warp(rgb: np.ndarray, roi: Roi, size: int, replicate: bool) -> np.ndarray:
     """The ``size`` x ``size`` uint8 crop of ``rgb`` (H, W, 3) under ``roi``.
 
     Bilinear; outside the frame the edge pixels are repeated (``replicate``) or black.
+    Built like MediaPipe's OpenCV converter (the rectangle's corners in float32 mapped
+    onto the crop's corners by a perspective transform), which keeps our crops within
+    rounding of its own.
     """
+    box = (
+        (np.float32(roi.cx), np.float32(roi.cy)),
+        (np.float32(roi.w), np.float32(roi.h)),
+        float(np.float32(roi.rotation) * np.float32(180.0 / math.pi)),
+    )
+    corners = cv2.boxPoints(box).astype(np.float32)  # bottom-left, top-left, top-right, ...
+    target = np.array([[0, size], [0, 0], [size, 0], [size, size]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
     border = cv2.BORDER_REPLICATE if replicate else cv2.BORDER_CONSTANT
-    return cv2.warpAffine(
-        rgb,
-        roi.crop_matrix(size),
-        (size, size),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=border,
-        borderValue=(0, 0, 0),
+    return cv2.warpPerspective(
+        rgb, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=(0, 0, 0)
     )

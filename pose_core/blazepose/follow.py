@@ -1,0 +1,163 @@
+"""Following people through a clip: the landmark model tracks, the detector looks around.
+
+Each followed person is found again by the landmark model in the region its previous
+landmarks predict (all of them in one batched call). The detector runs only when needed:
+on the first frame and whenever someone is lost (a full search), and, while fewer than
+``max_people`` are followed, one search region every few frames (a slice), so that
+asking for more people than are in view costs little. With ``max_people`` 1 this is
+MediaPipe's VIDEO mode: the full-picture detector runs only when nobody is followed.
+People keep their order of appearance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pose_core.blazepose.detector import detect_people
+from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
+from pose_core.blazepose.models import Networks
+from pose_core.blazepose.overlap import separate_limbs
+from pose_core.blazepose.people import grey_out, new_region
+from pose_core.blazepose.roi import Roi
+from pose_core.blazepose.search import (
+    Thresholds,
+    crowd_tiles,
+    find_people,
+    full_picture,
+    landmark_new,
+    search_regions,
+    square_windows,
+)
+
+# Frames between search slices while fewer than max_people are followed; the gap doubles
+# after a whole fruitless round of slices, up to the maximum.
+SLICE_EVERY = 4
+SLICE_EVERY_MAX = 16
+
+
+@dataclass
+class FollowStats:
+    """What a run did: frames, network calls, limb re-runs."""
+
+    frames: int = 0
+    detector_calls: int = 0
+    landmark_people: int = 0
+    limb_reruns: int = 0
+    searches: int = 0
+    slices: int = 0
+    shared_after: int = 0
+    per_frame_people: list[int] = field(default_factory=list)
+
+
+def detect_one(nets: Networks, rgb: np.ndarray, limits: Thresholds) -> list[PoseLandmarks]:
+    """MediaPipe with one pose: landmarks in the best detection's region, if present."""
+    found = detect_people(nets, rgb, full_picture(rgb.shape[1], rgb.shape[0]), limits.detection)
+    if not found:
+        return []
+    person = find_landmarks(nets, rgb, [found[0].roi()])[0]
+    return [person] if person.score > limits.presence else []
+
+
+class Follower:
+    """People followed through one clip. Not thread-safe: one per run."""
+
+    def __init__(self, nets: Networks, limits: Thresholds, max_people: int, crowd: bool) -> None:
+        self._nets = nets
+        self._limits = limits
+        self._max = max_people
+        self._crowd = crowd
+        self._people: list[PoseLandmarks] = []
+        self._started = False
+        self._slice = 0
+        self._gap = SLICE_EVERY
+        self._since = 0
+        self._fruitless = 0
+        self.stats = FollowStats()
+
+    def step(self, rgb: np.ndarray) -> list[PoseLandmarks]:
+        """The people in this frame (upright RGB uint8), in order of first appearance."""
+        followed = self._follow(rgb)
+        lost = len(followed) < len(self._people)
+        if self._max == 1:
+            people = followed or self._detect_one(rgb)
+        elif not self._started or lost:
+            people = followed + self._full_search(rgb, followed)
+        elif not followed:
+            people = self._idle_search(rgb)
+        else:
+            people = followed + self._maybe_slice(rgb, followed)
+        if len(people) > 1:
+            people, reruns = separate_limbs(self._nets, rgb, people, self._limits.presence)
+            self.stats.limb_reruns += reruns
+            self.stats.landmark_people += reruns
+        self._started = True
+        self._people = people[: self._max]
+        self.stats.frames += 1
+        self.stats.per_frame_people.append(len(self._people))
+        return list(self._people)
+
+    def _follow(self, rgb: np.ndarray) -> list[PoseLandmarks]:
+        """Everyone followed so far, found again; the lost and the merged dropped."""
+        if not self._people:
+            return []
+        found = find_landmarks(self._nets, rgb, [p.next_roi() for p in self._people])
+        self.stats.landmark_people += len(found)
+        kept: list[PoseLandmarks] = []
+        for person in found:
+            if person.score > self._limits.presence and new_region(
+                person, kept, self._limits.tracking
+            ):
+                kept.append(person)
+        return kept
+
+    def _detect_one(self, rgb: np.ndarray) -> list[PoseLandmarks]:
+        self.stats.detector_calls += 1
+        self.stats.landmark_people += 1
+        return detect_one(self._nets, rgb, self._limits)
+
+    def _full_search(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> list[PoseLandmarks]:
+        """Every search region plus the greyed-out rounds; resets the slice cadence."""
+        h, w = rgb.shape[:2]
+        regions = search_regions(w, h, self._crowd)
+        self.stats.searches += 1
+        self.stats.detector_calls += len(regions)
+        self._since, self._gap, self._fruitless = 0, SLICE_EVERY, 0
+        return find_people(self._nets, rgb, regions, known, self._limits)
+
+    def _idle_search(self, rgb: np.ndarray) -> list[PoseLandmarks]:
+        """Nobody in view: the whole picture (as MediaPipe does) and one window, each frame."""
+        h, w = rgb.shape[:2]
+        windows = [r for r in self._slices(w, h) if r is not None]
+        regions = [full_picture(w, h), windows[self._slice % len(windows)]]
+        self._slice += 1
+        self.stats.detector_calls += len(regions)
+        return find_people(self._nets, rgb, regions, [], self._limits)
+
+    def _slices(self, w: int, h: int) -> list[Roi | None]:
+        """The slice cycle: each window, each tile, the greyed picture (None), the picture."""
+        tiles = crowd_tiles(w, h) if self._crowd else []
+        return [*square_windows(w, h), *tiles, None, full_picture(w, h)]
+
+    def _maybe_slice(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> list[PoseLandmarks]:
+        """One search region every few frames, while fewer than max_people are followed."""
+        self._since += 1
+        if len(known) >= self._max or self._since < self._gap:
+            return []
+        h, w = rgb.shape[:2]
+        cycle = self._slices(w, h)
+        region = cycle[self._slice % len(cycle)]
+        self._slice, self._since = self._slice + 1, 0
+        image = grey_out(rgb, known) if region is None else rgb
+        dets = detect_people(
+            self._nets, image, region or full_picture(w, h), self._limits.detection
+        )
+        self.stats.slices += 1
+        self.stats.detector_calls += 1
+        new = landmark_new(self._nets, rgb, dets, known, self._limits)
+        self.stats.landmark_people += len(new)
+        self._fruitless = 0 if new else self._fruitless + 1
+        if self._fruitless >= len(cycle):
+            self._gap, self._fruitless = min(2 * self._gap, SLICE_EVERY_MAX), 0
+        return new

@@ -1,0 +1,100 @@
+"""Relations between the people found in one frame: same person, shared limbs, masks.
+
+A person's scale is the hip-centre-to-scale-point distance (about half the body's
+height), the unit every threshold here is measured in.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pose_core.blazepose.landmarks import PoseLandmarks
+from pose_core.blazepose.roi import ROI_SCALE, iou
+from pose_core.landmarks import CONNECTIONS
+
+# Shoulders, elbows, wrists, hips, knees, ankles: what OKS and shared limbs compare.
+BODY = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
+# Elbows, wrists, knees, ankles: the points that land on the wrong person.
+LIMBS = np.array([13, 14, 15, 16, 25, 26, 27, 28])
+_HIP_CENTRE = 33
+# Hip centres nearer than this many scales mean one person seen twice.
+SAME_HIPS = 0.3
+# Object keypoint similarity above this means one person seen twice.
+SAME_OKS = 0.5
+# OKS falls to exp(-1/2) at this many scales of distance.
+_OKS_KAPPA = 0.2
+# A limb point of one person this near (in scales) a limb point of another is shared.
+SHARED_LIMB = 0.1
+GREY = 128
+
+
+def scale(person: PoseLandmarks) -> float:
+    """The hip-centre-to-scale-point distance, pixels."""
+    return person.roi.w / (2.0 * ROI_SCALE)
+
+
+def oks(a: PoseLandmarks, b: PoseLandmarks) -> float:
+    """Object keypoint similarity of two poses' body points (0..1), in their mean scale."""
+    s = (scale(a) + scale(b)) / 2
+    d2 = np.sum((a.xy[BODY] - b.xy[BODY]) ** 2, axis=1)
+    return float(np.mean(np.exp(-d2 / (2 * (s * _OKS_KAPPA) ** 2))))
+
+
+def same_person(a: PoseLandmarks, b: PoseLandmarks) -> bool:
+    """Whether two poses are one person: close hip centres or similar keypoints."""
+    hips = float(np.linalg.norm(a.xy[_HIP_CENTRE] - b.xy[_HIP_CENTRE]))
+    return hips < SAME_HIPS * min(scale(a), scale(b)) or oks(a, b) > SAME_OKS
+
+
+def new_region(candidate: PoseLandmarks, known: list[PoseLandmarks], min_iou: float) -> bool:
+    """Whether ``candidate`` is someone not in ``known`` (MediaPipe's association counts
+    regions overlapping by more than ``min_iou`` as one; we also compare the poses)."""
+    return not any(iou(candidate.roi, k.roi) > min_iou or same_person(candidate, k) for k in known)
+
+
+def unique(people: list[PoseLandmarks]) -> list[PoseLandmarks]:
+    """``people`` without repeats; of two poses of one person the better-scored stays.
+    Order is kept."""
+    order = sorted(range(len(people)), key=lambda i: -people[i].score)
+    kept: list[int] = []
+    for i in order:
+        if not any(same_person(people[i], people[k]) for k in kept):
+            kept.append(i)
+    return [people[i] for i in sorted(kept)]
+
+
+def shared_limbs(a: PoseLandmarks, b: PoseLandmarks) -> np.ndarray:
+    """Indices of ``a``'s limb points that sit on one of ``b``'s limb points."""
+    radius = SHARED_LIMB * min(scale(a), scale(b))
+    d = np.linalg.norm(a.xy[LIMBS][:, None, :] - b.xy[LIMBS][None, :, :], axis=-1)
+    return LIMBS[(d < radius).any(axis=1)]
+
+
+def body_mask(shape: tuple[int, ...], person: PoseLandmarks) -> np.ndarray:
+    """(H, W) uint8 mask, 255 on a thick skeleton of ``person``: limbs as wide bars, the
+    torso filled, the head a disc."""
+    mask = np.zeros(shape[:2], np.uint8)
+    s = scale(person)
+    pts = np.round(person.xy[:33]).astype(np.int32)
+    width = max(3, int(round(0.28 * s)))
+    for i, j in CONNECTIONS:
+        cv2.line(
+            mask, (int(pts[i, 0]), int(pts[i, 1])), (int(pts[j, 0]), int(pts[j, 1])), 255, width
+        )
+    cv2.fillConvexPoly(mask, cv2.convexHull(pts[[11, 12, 24, 23]]), 255)
+    head = np.round(person.xy[0]).astype(int)
+    cv2.circle(mask, (int(head[0]), int(head[1])), max(3, int(round(0.3 * s))), 255, -1)
+    return mask
+
+
+def grey_out(rgb: np.ndarray, people: list[PoseLandmarks]) -> np.ndarray:
+    """A copy of ``rgb`` with ``people`` painted mid-grey, so the networks see past them."""
+    out = rgb.copy()
+    if not people:
+        return out
+    mask = np.zeros(rgb.shape[:2], np.uint8)
+    for person in people:
+        mask |= body_mask(rgb.shape, person)
+    out[mask > 0] = GREY
+    return out
