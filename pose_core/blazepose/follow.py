@@ -18,6 +18,7 @@ import numpy as np
 from pose_core.blazepose.detector import detect_people
 from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
 from pose_core.blazepose.models import Networks
+from pose_core.blazepose.motion import MotionCue
 from pose_core.blazepose.overlap import separate_limbs
 from pose_core.blazepose.people import grey_out, new_region
 from pose_core.blazepose.roi import Roi
@@ -31,10 +32,10 @@ from pose_core.blazepose.search import (
     square_windows,
 )
 
-# Frames between search slices while fewer than max_people are followed; the gap doubles
-# after a whole fruitless round of slices, up to the maximum.
-SLICE_EVERY = 4
-SLICE_EVERY_MAX = 16
+# While fewer than max_people are followed: frames between search slices in turn, and
+# between slices sent where something moved outside the followed people.
+SLICE_EVERY = 8
+MOTION_SLICE_EVERY = 2
 
 
 @dataclass
@@ -71,9 +72,8 @@ class Follower:
         self._people: list[PoseLandmarks] = []
         self._started = False
         self._slice = 0
-        self._gap = SLICE_EVERY
         self._since = 0
-        self._fruitless = 0
+        self._motion = MotionCue()
         self.stats = FollowStats()
 
     def step(self, rgb: np.ndarray) -> list[PoseLandmarks]:
@@ -123,41 +123,57 @@ class Follower:
         regions = search_regions(w, h, self._crowd)
         self.stats.searches += 1
         self.stats.detector_calls += len(regions)
-        self._since, self._gap, self._fruitless = 0, SLICE_EVERY, 0
+        self._since = 0
         return find_people(self._nets, rgb, regions, known, self._limits)
 
     def _idle_search(self, rgb: np.ndarray) -> list[PoseLandmarks]:
         """Nobody in view: the whole picture (as MediaPipe does) and one window, each frame."""
         h, w = rgb.shape[:2]
+        regions = [full_picture(w, h)]
         windows = [r for r in self._slices(w, h) if r is not None]
-        regions = [full_picture(w, h), windows[self._slice % len(windows)]]
-        self._slice += 1
+        if windows:
+            regions.append(windows[self._slice % len(windows)])
+            self._slice += 1
         self.stats.detector_calls += len(regions)
         return find_people(self._nets, rgb, regions, [], self._limits)
 
     def _slices(self, w: int, h: int) -> list[Roi | None]:
-        """The slice cycle: each window, each tile, the greyed picture (None), the picture."""
+        """The slice cycle: each window, the picture with the followed greyed out (None),
+        each tile. (The plain picture would only find again who is followed.)"""
         tiles = crowd_tiles(w, h) if self._crowd else []
-        return [*square_windows(w, h), *tiles, None, full_picture(w, h)]
+        return [*square_windows(w, h), None, *tiles]
+
+    def _slice_region(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> Roi | None | bool:
+        """Where this frame's slice goes: a region, None for the greyed picture, or False
+        for no slice. Movement outside the followed people calls one early."""
+        h, w = rgb.shape[:2]
+        spot = self._motion.where(rgb, [p.roi for p in known])
+        if spot is not None and self._since >= MOTION_SLICE_EVERY:
+            places = [r for r in self._slices(w, h) if r is not None]
+            if not places:
+                return None
+            return min(places, key=lambda r: (r.cx - spot[0]) ** 2 + (r.cy - spot[1]) ** 2)
+        if self._since < SLICE_EVERY:
+            return False
+        cycle = self._slices(w, h)
+        self._slice += 1
+        return cycle[(self._slice - 1) % len(cycle)]
 
     def _maybe_slice(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> list[PoseLandmarks]:
-        """One search region every few frames, while fewer than max_people are followed."""
+        """One search region now and then, while fewer than max_people are followed."""
         self._since += 1
-        if len(known) >= self._max or self._since < self._gap:
+        if len(known) >= self._max:
             return []
+        region = self._slice_region(rgb, known)
+        if region is False:
+            return []
+        self._since = 0
         h, w = rgb.shape[:2]
-        cycle = self._slices(w, h)
-        region = cycle[self._slice % len(cycle)]
-        self._slice, self._since = self._slice + 1, 0
         image = grey_out(rgb, known) if region is None else rgb
-        dets = detect_people(
-            self._nets, image, region or full_picture(w, h), self._limits.detection
-        )
+        place = region if isinstance(region, Roi) else full_picture(w, h)
+        dets = detect_people(self._nets, image, place, self._limits.detection)
         self.stats.slices += 1
         self.stats.detector_calls += 1
         new = landmark_new(self._nets, rgb, dets, known, self._limits)
         self.stats.landmark_people += len(new)
-        self._fruitless = 0 if new else self._fruitless + 1
-        if self._fruitless >= len(cycle):
-            self._gap, self._fruitless = min(2 * self._gap, SLICE_EVERY_MAX), 0
         return new

@@ -24,9 +24,15 @@ SAME_HIPS = 0.3
 SAME_OKS = 0.5
 # OKS falls to exp(-1/2) at this many scales of distance.
 _OKS_KAPPA = 0.2
+# Body points this near (in the larger scale) a body point of another pose coincide; a
+# pose with at least this share of coinciding points repeats (part of) the other.
+SAME_POINT = 0.25
+SAME_SHARE = 0.5
 # A limb point of one person this near (in scales) a limb point of another is shared.
 SHARED_LIMB = 0.1
 GREY = 128
+# A searched-for person needs this mean presence of the shoulders (a torso in the picture).
+MIN_SHOULDER_PRESENCE = 0.5
 
 
 def scale(person: PoseLandmarks) -> float:
@@ -41,10 +47,28 @@ def oks(a: PoseLandmarks, b: PoseLandmarks) -> float:
     return float(np.mean(np.exp(-d2 / (2 * (s * _OKS_KAPPA) ** 2))))
 
 
+def coinciding(a: PoseLandmarks, b: PoseLandmarks) -> float:
+    """Share (0..1) of ``a``'s body points that sit on one of ``b``'s body points."""
+    radius = SAME_POINT * max(scale(a), scale(b))
+    d = np.linalg.norm(a.xy[BODY][:, None, :] - b.xy[BODY][None, :, :], axis=-1)
+    return float(np.mean(d.min(axis=1) < radius))
+
+
 def same_person(a: PoseLandmarks, b: PoseLandmarks) -> bool:
-    """Whether two poses are one person: close hip centres or similar keypoints."""
+    """Whether two poses are one person, or one is a chimera of the other: close hip
+    centres, similar keypoints, or half the body points of either on the other's."""
     hips = float(np.linalg.norm(a.xy[_HIP_CENTRE] - b.xy[_HIP_CENTRE]))
-    return hips < SAME_HIPS * min(scale(a), scale(b)) or oks(a, b) > SAME_OKS
+    return (
+        hips < SAME_HIPS * min(scale(a), scale(b))
+        or oks(a, b) > SAME_OKS
+        or max(coinciding(a, b), coinciding(b, a)) >= SAME_SHARE
+    )
+
+
+def plausible(person: PoseLandmarks) -> bool:
+    """Whether a pose found by the extra searches has a torso in the picture (the extra
+    regions make the detector fire on texture now and then)."""
+    return float(np.mean(person.presence[[11, 12]])) >= MIN_SHOULDER_PRESENCE
 
 
 def new_region(candidate: PoseLandmarks, known: list[PoseLandmarks], min_iou: float) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from pose_core.blazepose.detector import PoseDetection, detect_people
 from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
 from pose_core.blazepose.models import Networks
-from pose_core.blazepose.people import SAME_HIPS, grey_out, new_region
+from pose_core.blazepose.people import SAME_HIPS, grey_out, new_region, plausible
 from pose_core.blazepose.roi import Roi, square_roi
 
 # Crowd tiles: side as a fraction of the picture's short side, and their overlap.
@@ -100,11 +100,16 @@ def landmark_new(
     known: list[PoseLandmarks],
     limits: Thresholds,
 ) -> list[PoseLandmarks]:
-    """The new people among ``detections``: landmarks found, present, not in ``known``."""
+    """The new people among ``detections``: landmarks found, present with a torso in the
+    picture, not in ``known``."""
     found = find_landmarks(nets, rgb, _fresh(detections, known))
     new: list[PoseLandmarks] = []
     for person in found:
-        if person.score > limits.presence and new_region(person, known + new, limits.tracking):
+        if (
+            person.score > limits.presence
+            and plausible(person)
+            and new_region(person, known + new, limits.tracking)
+        ):
             new.append(person)
     return new
 
