@@ -20,7 +20,7 @@ from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
 from pose_core.blazepose.models import Networks
 from pose_core.blazepose.motion import MotionCue
 from pose_core.blazepose.overlap import separate_limbs
-from pose_core.blazepose.people import grey_out, new_region
+from pose_core.blazepose.people import grey_out, new_region, scale
 from pose_core.blazepose.roi import Roi
 from pose_core.blazepose.search import (
     Thresholds,
@@ -77,17 +77,21 @@ class Follower:
         self.stats = FollowStats()
 
     def step(self, rgb: np.ndarray) -> list[PoseLandmarks]:
-        """The people in this frame (upright RGB uint8), in order of first appearance."""
-        followed = self._follow(rgb)
+        """The people in this frame (upright RGB uint8), in a stable order: everyone keeps
+        their place, someone lost and found again in the same frame gets theirs back, and
+        newcomers come last."""
+        tracked = self._follow(rgb)
+        followed = [p for _, p in tracked]
         lost = len(followed) < len(self._people)
         if self._max == 1:
-            people = followed or self._detect_one(rgb)
+            new = [] if followed else self._detect_one(rgb)
         elif not self._started or lost:
-            people = followed + self._full_search(rgb, followed)
+            new = self._full_search(rgb, followed)
         elif not followed:
-            people = self._idle_search(rgb)
+            new = self._idle_search(rgb)
         else:
-            people = followed + self._maybe_slice(rgb, followed)
+            new = self._maybe_slice(rgb, followed)
+        people = self._in_order(tracked, new)
         if len(people) > 1:
             people, reruns = separate_limbs(self._nets, rgb, people, self._limits.presence)
             self.stats.limb_reruns += reruns
@@ -98,18 +102,41 @@ class Follower:
         self.stats.per_frame_people.append(len(self._people))
         return list(self._people)
 
-    def _follow(self, rgb: np.ndarray) -> list[PoseLandmarks]:
-        """Everyone followed so far, found again; the lost and the merged dropped."""
+    def _in_order(
+        self, tracked: list[tuple[int, PoseLandmarks]], new: list[PoseLandmarks]
+    ) -> list[PoseLandmarks]:
+        """Followed people in their places; a newcomer near where someone was lost takes
+        that place (within two of that person's scales of their hips)."""
+        places = dict(tracked)
+        lost = [i for i in range(len(self._people)) if i not in places]
+        extra: list[PoseLandmarks] = []
+        for person in new:
+            gaps = {
+                i: float(np.linalg.norm(person.xy[33] - self._people[i].xy[33]))
+                / scale(self._people[i])
+                for i in lost
+            }
+            near = min(gaps, key=gaps.__getitem__) if gaps else None
+            if near is not None and gaps[near] < 2.0:
+                places[near] = person
+                lost.remove(near)
+            else:
+                extra.append(person)
+        return [places[i] for i in sorted(places)] + extra
+
+    def _follow(self, rgb: np.ndarray) -> list[tuple[int, PoseLandmarks]]:
+        """Everyone followed so far, found again, with their places; the lost and the
+        merged dropped."""
         if not self._people:
             return []
         found = find_landmarks(self._nets, rgb, [p.next_roi() for p in self._people])
         self.stats.landmark_people += len(found)
-        kept: list[PoseLandmarks] = []
-        for person in found:
+        kept: list[tuple[int, PoseLandmarks]] = []
+        for i, person in enumerate(found):
             if person.score > self._limits.presence and new_region(
-                person, kept, self._limits.tracking
+                person, [k for _, k in kept], self._limits.tracking
             ):
-                kept.append(person)
+                kept.append((i, person))
         return kept
 
     def _detect_one(self, rgb: np.ndarray) -> list[PoseLandmarks]:

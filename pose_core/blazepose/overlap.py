@@ -25,18 +25,22 @@ def _reach(person: PoseLandmarks, points: np.ndarray) -> float:
 
 
 def taker(a: PoseLandmarks, b: PoseLandmarks) -> int:
-    """0 if ``a`` took a limb of ``b``, 1 if ``b`` took one of ``a``'s (they share some)."""
-    points = a.xy[shared_limbs(a, b)]
+    """0 if ``a`` put a limb on ``b``'s body, 1 if ``b`` did on ``a``'s. When both did,
+    the one for whom the shared points lie farther from their own hips."""
+    on_b, on_a = shared_limbs(a, b), shared_limbs(b, a)
+    if not on_a.size or not on_b.size:
+        return 0 if on_b.size else 1
+    points = np.concatenate([a.xy[on_b], b.xy[on_a]])
     return 0 if _reach(a, points) >= _reach(b, points) else 1
 
 
 def sharing_pairs(people: list[PoseLandmarks]) -> list[tuple[int, int]]:
-    """Index pairs (i < j) of people who share a limb point."""
+    """Index pairs (i < j) of people one of whom has a limb on the other's body."""
     return [
         (i, j)
         for i in range(len(people))
         for j in range(i + 1, len(people))
-        if shared_limbs(people[i], people[j]).size
+        if shared_limbs(people[i], people[j]).size or shared_limbs(people[j], people[i]).size
     ]
 
 
@@ -50,6 +54,7 @@ def separate_limbs(
     """``people`` with limb takers re-run on the frame with the others greyed out.
 
     Returns the people (same order) and how many re-runs were made.
+    Re-runs use the region the person was found in this frame.
     """
     people = list(people)
     takers = sorted(

@@ -28,8 +28,9 @@ _OKS_KAPPA = 0.2
 # pose with at least this share of coinciding points repeats (part of) the other.
 SAME_POINT = 0.25
 SAME_SHARE = 0.5
-# A limb point of one person this near (in scales) a limb point of another is shared.
-SHARED_LIMB = 0.1
+# A limb point of one person this near (in the smaller scale) a body point of another
+# is on that other body.
+SHARED_LIMB = 0.15
 GREY = 128
 # A searched-for person needs this mean presence of the shoulders (a torso in the picture).
 MIN_SHOULDER_PRESENCE = 0.5
@@ -89,9 +90,10 @@ def unique(people: list[PoseLandmarks]) -> list[PoseLandmarks]:
 
 
 def shared_limbs(a: PoseLandmarks, b: PoseLandmarks) -> np.ndarray:
-    """Indices of ``a``'s limb points that sit on one of ``b``'s limb points."""
+    """Indices of ``a``'s limb points (elbows, wrists, knees, ankles) that sit on one of
+    ``b``'s body points (those and the shoulders and hips)."""
     radius = SHARED_LIMB * min(scale(a), scale(b))
-    d = np.linalg.norm(a.xy[LIMBS][:, None, :] - b.xy[LIMBS][None, :, :], axis=-1)
+    d = np.linalg.norm(a.xy[LIMBS][:, None, :] - b.xy[BODY][None, :, :], axis=-1)
     return LIMBS[(d < radius).any(axis=1)]
 
 
@@ -103,12 +105,11 @@ def body_mask(shape: tuple[int, ...], person: PoseLandmarks) -> np.ndarray:
     pts = np.round(person.xy[:33]).astype(np.int32)
     width = max(3, int(round(0.28 * s)))
     for i, j in CONNECTIONS:
-        cv2.line(
-            mask, (int(pts[i, 0]), int(pts[i, 1])), (int(pts[j, 0]), int(pts[j, 1])), 255, width
-        )
-    cv2.fillConvexPoly(mask, cv2.convexHull(pts[[11, 12, 24, 23]]), 255)
+        a, b = (int(pts[i, 0]), int(pts[i, 1])), (int(pts[j, 0]), int(pts[j, 1]))
+        cv2.line(mask, a, b, (255,), width)
+    cv2.fillConvexPoly(mask, cv2.convexHull(pts[[11, 12, 24, 23]]), (255,))
     head = np.round(person.xy[0]).astype(int)
-    cv2.circle(mask, (int(head[0]), int(head[1])), max(3, int(round(0.3 * s))), 255, -1)
+    cv2.circle(mask, (int(head[0]), int(head[1])), max(3, int(round(0.3 * s))), (255,), -1)
     return mask
 
 

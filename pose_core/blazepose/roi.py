@@ -102,11 +102,9 @@ def warp(rgb: np.ndarray, roi: Roi, size: int, replicate: bool) -> np.ndarray:
     onto the crop's corners by a perspective transform), which keeps our crops within
     rounding of its own.
     """
-    box = (
-        (np.float32(roi.cx), np.float32(roi.cy)),
-        (np.float32(roi.w), np.float32(roi.h)),
-        float(np.float32(roi.rotation) * np.float32(180.0 / math.pi)),
-    )
+    f32 = [float(np.float32(v)) for v in (roi.cx, roi.cy, roi.w, roi.h)]
+    degrees = float(np.float32(roi.rotation) * np.float32(180.0 / math.pi))
+    box = ((f32[0], f32[1]), (f32[2], f32[3]), degrees)
     corners = cv2.boxPoints(box).astype(np.float32)  # bottom-left, top-left, top-right, ...
     target = np.array([[0, size], [0, 0], [size, 0], [size, size]], np.float32)
     matrix = cv2.getPerspectiveTransform(corners, target)
