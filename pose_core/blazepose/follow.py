@@ -20,13 +20,14 @@ from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
 from pose_core.blazepose.models import Networks
 from pose_core.blazepose.motion import MotionCue
 from pose_core.blazepose.overlap import separate_limbs
-from pose_core.blazepose.people import grey_out, new_region, scale
+from pose_core.blazepose.people import crowding, grey_out, new_region, scale
 from pose_core.blazepose.roi import Roi
 from pose_core.blazepose.search import (
     Thresholds,
     crowd_tiles,
     find_people,
     full_picture,
+    greyed_score,
     landmark_new,
     search_regions,
     square_windows,
@@ -35,7 +36,7 @@ from pose_core.blazepose.search import (
 # While fewer than max_people are followed: frames between search slices in turn, and
 # between slices sent where something moved outside the followed people.
 SLICE_EVERY = 8
-MOTION_SLICE_EVERY = 2
+MOTION_SLICE_EVERY = 1
 
 
 @dataclass
@@ -46,6 +47,7 @@ class FollowStats:
     detector_calls: int = 0
     landmark_people: int = 0
     limb_reruns: int = 0
+    uncrowded: int = 0
     searches: int = 0
     slices: int = 0
     shared_after: int = 0
@@ -129,7 +131,8 @@ class Follower:
         merged dropped."""
         if not self._people:
             return []
-        found = find_landmarks(self._nets, rgb, [p.next_roi() for p in self._people])
+        rois = [p.next_roi() for p in self._people]
+        found = find_landmarks(self._nets, self._uncrowded(rgb, rois), rois)
         self.stats.landmark_people += len(found)
         kept: list[tuple[int, PoseLandmarks]] = []
         for i, person in enumerate(found):
@@ -138,6 +141,16 @@ class Follower:
             ):
                 kept.append((i, person))
         return kept
+
+    def _uncrowded(self, rgb: np.ndarray, rois: list[Roi]) -> list[np.ndarray]:
+        """Per person, the frame to crop: with the other followed people (where they were
+        last frame) greyed out when they reach into this person's region."""
+        frames = []
+        for person, roi in zip(self._people, rois, strict=True):
+            others = crowding(person, self._people, roi)
+            frames.append(grey_out(rgb, [self._people[k] for k in others]) if others else rgb)
+        self.stats.uncrowded += sum(f is not rgb for f in frames)
+        return frames
 
     def _detect_one(self, rgb: np.ndarray) -> list[PoseLandmarks]:
         self.stats.detector_calls += 1
@@ -157,32 +170,33 @@ class Follower:
         """Nobody in view: the whole picture (as MediaPipe does) and one window, each frame."""
         h, w = rgb.shape[:2]
         regions = [full_picture(w, h)]
-        windows = [r for r in self._slices(w, h) if r is not None]
+        windows = square_windows(w, h)
         if windows:
             regions.append(windows[self._slice % len(windows)])
             self._slice += 1
         self.stats.detector_calls += len(regions)
         return find_people(self._nets, rgb, regions, [], self._limits)
 
-    def _slices(self, w: int, h: int) -> list[Roi | None]:
-        """The slice cycle: each window, the picture with the followed greyed out (None),
-        each tile. (The plain picture would only find again who is followed.)"""
+    def _slices(self, w: int, h: int) -> list[tuple[Roi, bool]]:
+        """The slice cycle, as (region, greyed): each window, then the picture and each
+        window with the followed greyed out, then each tile. (The plain picture would
+        only find again who is followed.)"""
+        windows = square_windows(w, h)
         tiles = crowd_tiles(w, h) if self._crowd else []
-        return [*square_windows(w, h), None, *tiles]
+        greyed = [(r, True) for r in (full_picture(w, h), *windows)]
+        return [*((r, False) for r in windows), *greyed, *((r, False) for r in tiles)]
 
-    def _slice_region(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> Roi | None | bool:
-        """Where this frame's slice goes: a region, None for the greyed picture, or False
-        for no slice. Movement outside the followed people calls one early."""
+    def _slice_region(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> tuple[Roi, bool] | None:
+        """Where this frame's slice goes, as (region, greyed), or None for no slice.
+        Movement outside the followed people calls one early, to the nearest region."""
         h, w = rgb.shape[:2]
+        cycle = self._slices(w, h)
         spot = self._motion.where(rgb, [p.roi for p in known])
         if spot is not None and self._since >= MOTION_SLICE_EVERY:
-            places = [r for r in self._slices(w, h) if r is not None]
-            if not places:
-                return None
-            return min(places, key=lambda r: (r.cx - spot[0]) ** 2 + (r.cy - spot[1]) ** 2)
+            plain = [c for c in cycle if not c[1]] or cycle
+            return min(plain, key=lambda c: (c[0].cx - spot[0]) ** 2 + (c[0].cy - spot[1]) ** 2)
         if self._since < SLICE_EVERY:
-            return False
-        cycle = self._slices(w, h)
+            return None
         self._slice += 1
         return cycle[(self._slice - 1) % len(cycle)]
 
@@ -191,16 +205,16 @@ class Follower:
         self._since += 1
         if len(known) >= self._max:
             return []
-        region = self._slice_region(rgb, known)
-        if region is False:
+        chosen = self._slice_region(rgb, known)
+        if chosen is None:
             return []
+        region, greyed = chosen
         self._since = 0
-        h, w = rgb.shape[:2]
-        image = grey_out(rgb, known) if region is None else rgb
-        place = region if isinstance(region, Roi) else full_picture(w, h)
-        dets = detect_people(self._nets, image, place, self._limits.detection)
+        image = grey_out(rgb, known) if greyed else rgb
+        score = greyed_score(self._limits) if greyed else self._limits.detection
+        dets = detect_people(self._nets, image, region, score)
         self.stats.slices += 1
         self.stats.detector_calls += 1
-        new = landmark_new(self._nets, rgb, dets, known, self._limits)
+        new = landmark_new(self._nets, image, dets, known, self._limits)
         self.stats.landmark_people += len(new)
         return new

@@ -85,9 +85,15 @@ def refine_from_heatmap(xy: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     return out
 
 
-def landmark_input(rgb: np.ndarray, rois: list[Roi], size: int) -> np.ndarray:
-    """The regions warped to the landmark model input: (n, size, size, 3) float32 in [0, 1]."""
-    crops = np.stack([warp(rgb, roi, size, replicate=True) for roi in rois])
+def landmark_input(rgb: np.ndarray | list[np.ndarray], rois: list[Roi], size: int) -> np.ndarray:
+    """The regions warped to the landmark model input: (n, size, size, 3) float32 in [0, 1].
+
+    ``rgb`` is one frame, or one frame per region (e.g. with other people greyed out).
+    """
+    frames = rgb if isinstance(rgb, list) else [rgb] * len(rois)
+    crops = np.stack(
+        [warp(f, roi, size, replicate=True) for f, roi in zip(frames, rois, strict=True)]
+    )
     return crops.astype(np.float32) * np.float32(1.0 / 255.0)
 
 
@@ -112,8 +118,11 @@ def decode_person(out: LandmarkOutput, i: int, roi: Roi, size: int) -> PoseLandm
     )
 
 
-def find_landmarks(nets: Networks, rgb: np.ndarray, rois: list[Roi]) -> list[PoseLandmarks]:
-    """Landmarks of the person in each region, in one batched network call."""
+def find_landmarks(
+    nets: Networks, rgb: np.ndarray | list[np.ndarray], rois: list[Roi]
+) -> list[PoseLandmarks]:
+    """Landmarks of the person in each region, in one batched network call; ``rgb`` is
+    the frame, or one frame per region."""
     if not rois:
         return []
     size = nets.landmark_size

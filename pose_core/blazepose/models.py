@@ -72,26 +72,36 @@ def _interpreter(model: bytes, threads: int, name: str) -> Any:
 
 
 class _Model:
-    """One interpreter with a resizable batch dimension."""
+    """One network with a batch dimension: a fixed batch-1 interpreter for single crops
+    and a second one resized to the batch at hand (reallocating costs ~25 ms, so the
+    batch-1 calls between two batched ones must not trigger it)."""
 
     def __init__(self, model: bytes, threads: int, name: str) -> None:
-        self._it: Any = _interpreter(model, threads, name)
-        detail = self._it.get_input_details()[0]
+        self._bytes, self._threads, self._name = model, threads, name
+        self._single: Any = _interpreter(model, threads, name)
+        self._multi: Any = None
+        self._multi_batch = 0
+        detail = self._single.get_input_details()[0]
         self._input = int(detail["index"])
         self.size = int(detail["shape"][1])  # square input, pixels
-        self._batch = 1
-        self._outputs = [int(d["index"]) for d in self._it.get_output_details()]
+
+    def _for_batch(self, n: int) -> Any:
+        if n == 1:
+            return self._single
+        if self._multi is None:
+            self._multi = _interpreter(self._bytes, self._threads, self._name)
+        if n != self._multi_batch:
+            self._multi.resize_tensor_input(self._input, [n, self.size, self.size, 3])
+            self._multi.allocate_tensors()
+            self._multi_batch = n
+        return self._multi
 
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         """Outputs (copies) for an input batch of shape (n, size, size, 3) float32."""
-        n = batch.shape[0]
-        if n != self._batch:
-            self._it.resize_tensor_input(self._input, [n, self.size, self.size, 3])
-            self._it.allocate_tensors()
-            self._batch = n
-        self._it.set_tensor(self._input, batch)
-        self._it.invoke()
-        return [self._it.get_tensor(i).copy() for i in self._outputs]
+        it = self._for_batch(batch.shape[0])
+        it.set_tensor(self._input, batch)
+        it.invoke()
+        return [it.get_tensor(int(d["index"])).copy() for d in it.get_output_details()]
 
 
 class Networks:

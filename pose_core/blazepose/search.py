@@ -22,8 +22,11 @@ from pose_core.blazepose.roi import Roi, square_roi
 # Crowd tiles: side as a fraction of the picture's short side, and their overlap.
 TILE_FRACTION = 0.6
 TILE_OVERLAP = 0.3
-# Rounds of "grey out who we have, look again".
+# Rounds of "grey out who we have, look again". The grey shapes next to bodies make
+# the detector see people in furniture and mannequins, so greyed pictures need a
+# higher detector score.
 GREY_ROUNDS = 2
+GREYED_MIN_SCORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class Thresholds:
     detection: float
     presence: float
     tracking: float
+
+
+def greyed_score(limits: Thresholds) -> float:
+    """The detector score a person needs on a picture with others greyed out."""
+    return max(limits.detection, GREYED_MIN_SCORE)
 
 
 def _spread(length: float, side: float, count: int) -> list[float]:
@@ -123,17 +131,16 @@ def find_people(
     grey_rounds: int = GREY_ROUNDS,
 ) -> list[PoseLandmarks]:
     """People in ``rgb`` not in ``known``: the detector on ``regions``, then up to
-    ``grey_rounds`` passes over the whole picture with everyone found greyed out."""
+    ``grey_rounds`` passes over the same regions with everyone found greyed out."""
     detections = [d for r in regions for d in detect_people(nets, rgb, r, limits.detection)]
     new = landmark_new(nets, rgb, detections, known, limits)
-    whole = full_picture(rgb.shape[1], rgb.shape[0])
     for _ in range(grey_rounds):
         if not known + new:
             break
         grey = grey_out(rgb, known + new)
-        more = landmark_new(
-            nets, rgb, detect_people(nets, grey, whole, limits.detection), known + new, limits
-        )
+        found = [d for r in regions for d in detect_people(nets, grey, r, greyed_score(limits))]
+        # Landmarks on the greyed picture too, or the model snaps back to who we have.
+        more = landmark_new(nets, grey, found, known + new, limits)
         if not more:
             break
         new += more
