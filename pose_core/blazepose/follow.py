@@ -34,9 +34,16 @@ from pose_core.blazepose.search import (
 )
 
 # While fewer than max_people are followed: frames between search slices in turn, and
-# between slices sent where something moved outside the followed people.
+# between slices sent where something moved outside the followed people. Each gap
+# doubles while its slices find nobody (a whole round of them, for the turns), up to
+# its maximum, and is reset whenever someone is found or lost.
 SLICE_EVERY = 8
+SLICE_EVERY_MAX = 32
 MOTION_SLICE_EVERY = 1
+MOTION_SLICE_EVERY_MAX = 2
+# Movement this far (fraction of the short side) from where movement last led nowhere is
+# a new event: it gets a slice without waiting out the backed-off gap.
+NEW_MOTION = 0.15
 
 
 @dataclass
@@ -48,6 +55,7 @@ class FollowStats:
     landmark_people: int = 0
     limb_reruns: int = 0
     uncrowded: int = 0
+    motion_slices: int = 0
     searches: int = 0
     slices: int = 0
     shared_after: int = 0
@@ -75,6 +83,8 @@ class Follower:
         self._started = False
         self._slice = 0
         self._since = 0
+        self._gap = SLICE_EVERY
+        self._fruitless = 0
         self._motion = MotionCue()
         self.stats = FollowStats()
 
@@ -163,7 +173,7 @@ class Follower:
         regions = search_regions(w, h, self._crowd)
         self.stats.searches += 1
         self.stats.detector_calls += len(regions)
-        self._since = 0
+        self._reset_gaps()
         return find_people(self._nets, rgb, regions, known, self._limits)
 
     def _idle_search(self, rgb: np.ndarray) -> list[PoseLandmarks]:
@@ -186,19 +196,36 @@ class Follower:
         greyed = [(r, True) for r in (full_picture(w, h), *windows)]
         return [*((r, False) for r in windows), *greyed, *((r, False) for r in tiles)]
 
-    def _slice_region(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> tuple[Roi, bool] | None:
-        """Where this frame's slice goes, as (region, greyed), or None for no slice.
-        Movement outside the followed people calls one early, to the nearest region."""
+    def _reset_gaps(self) -> None:
+        self._since, self._fruitless, self._gap = 0, 0, SLICE_EVERY
+
+    def _slice_region(
+        self, rgb: np.ndarray, known: list[PoseLandmarks]
+    ) -> tuple[Roi, bool, bool] | None:
+        """Where this frame's slice goes, as (region, greyed, called by movement), or
+        None for no slice. Movement outside the followed people calls one early, to the
+        nearest plain region."""
         h, w = rgb.shape[:2]
         cycle = self._slices(w, h)
         spot = self._motion.where(rgb, [p.roi for p in known])
-        if spot is not None and self._since >= MOTION_SLICE_EVERY:
+        if spot is not None:
             plain = [c for c in cycle if not c[1]] or cycle
-            return min(plain, key=lambda c: (c[0].cx - spot[0]) ** 2 + (c[0].cy - spot[1]) ** 2)
-        if self._since < SLICE_EVERY:
+            near = min(plain, key=lambda c: (c[0].cx - spot[0]) ** 2 + (c[0].cy - spot[1]) ** 2)
+            return near[0], near[1], True
+        if self._since < self._gap:
             return None
         self._slice += 1
-        return cycle[(self._slice - 1) % len(cycle)]
+        region, greyed = cycle[(self._slice - 1) % len(cycle)]
+        return region, greyed, False
+
+    def _after_slice(self, found: bool, by_motion: bool, cycle_length: int) -> None:
+        """Back off the turns while a whole round of them finds nobody."""
+        if found:
+            self._reset_gaps()
+        elif not by_motion:
+            self._fruitless += 1
+            if self._fruitless >= cycle_length:
+                self._gap, self._fruitless = min(2 * self._gap, SLICE_EVERY_MAX), 0
 
     def _maybe_slice(self, rgb: np.ndarray, known: list[PoseLandmarks]) -> list[PoseLandmarks]:
         """One search region now and then, while fewer than max_people are followed."""
@@ -208,13 +235,15 @@ class Follower:
         chosen = self._slice_region(rgb, known)
         if chosen is None:
             return []
-        region, greyed = chosen
+        region, greyed, by_motion = chosen
         self._since = 0
         image = grey_out(rgb, known) if greyed else rgb
         score = greyed_score(self._limits) if greyed else self._limits.detection
         dets = detect_people(self._nets, image, region, score)
         self.stats.slices += 1
+        self.stats.motion_slices += by_motion
         self.stats.detector_calls += 1
         new = landmark_new(self._nets, image, dets, known, self._limits)
         self.stats.landmark_people += len(new)
+        self._after_slice(bool(new), by_motion, len(self._slices(*rgb.shape[1::-1])))
         return new
