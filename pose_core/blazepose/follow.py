@@ -37,8 +37,8 @@ from pose_core.blazepose.search import (
 # between slices sent where something moved outside the followed people. Each gap
 # doubles while its slices find nobody (a whole round of them, for the turns), up to
 # its maximum, and is reset whenever someone is found or lost.
-SLICE_EVERY = 8
-SLICE_EVERY_MAX = 32
+SLICE_EVERY = 16
+SLICE_EVERY_MAX = 64
 MOTION_SLICE_EVERY = 1
 MOTION_SLICE_EVERY_MAX = 2
 # Movement this far (fraction of the short side) from where movement last led nowhere is
