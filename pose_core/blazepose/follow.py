@@ -6,7 +6,9 @@ on the first frame and whenever someone is lost (a full search), and, while fewe
 ``max_people`` are followed, one search region every few frames (a slice), so that
 asking for more people than are in view costs little. With ``max_people`` 1 this is
 MediaPipe's VIDEO mode: the full-picture detector runs only when nobody is followed.
-People keep their order of appearance.
+People keep their order of appearance. Where followed people overlap, each crowded one
+also gets a second crop with the others greyed out (see ``_second_opinions``), which
+keeps limbs on their owner.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pose_core.blazepose.detector import detect_people
 from pose_core.blazepose.landmarks import PoseLandmarks, find_landmarks
 from pose_core.blazepose.models import Networks
 from pose_core.blazepose.motion import MotionCue
-from pose_core.blazepose.overlap import separate_limbs
+from pose_core.blazepose.overlap import shared_count
 from pose_core.blazepose.people import crowding, grey_out, new_region, scale
 from pose_core.blazepose.roi import Roi
 from pose_core.blazepose.search import (
@@ -53,7 +55,6 @@ class FollowStats:
     frames: int = 0
     detector_calls: int = 0
     landmark_people: int = 0
-    limb_reruns: int = 0
     uncrowded: int = 0
     motion_slices: int = 0
     searches: int = 0
@@ -104,10 +105,6 @@ class Follower:
         else:
             new = self._maybe_slice(rgb, followed)
         people = self._in_order(tracked, new)
-        if len(people) > 1:
-            people, reruns = separate_limbs(self._nets, rgb, people, self._limits.presence)
-            self.stats.limb_reruns += reruns
-            self.stats.landmark_people += reruns
         self._started = True
         self._people = people[: self._max]
         self.stats.frames += 1
@@ -142,8 +139,7 @@ class Follower:
         if not self._people:
             return []
         rois = [p.next_roi() for p in self._people]
-        found = find_landmarks(self._nets, self._uncrowded(rgb, rois), rois)
-        self.stats.landmark_people += len(found)
+        found = self._second_opinions(rgb, rois)
         kept: list[tuple[int, PoseLandmarks]] = []
         for i, person in enumerate(found):
             if person.score > self._limits.presence and new_region(
@@ -152,15 +148,27 @@ class Follower:
                 kept.append((i, person))
         return kept
 
-    def _uncrowded(self, rgb: np.ndarray, rois: list[Roi]) -> list[np.ndarray]:
-        """Per person, the frame to crop: with the other followed people (where they were
-        last frame) greyed out when they reach into this person's region."""
-        frames = []
-        for person, roi in zip(self._people, rois, strict=True):
-            others = crowding(person, self._people, roi)
-            frames.append(grey_out(rgb, [self._people[k] for k in others]) if others else rgb)
-        self.stats.uncrowded += sum(f is not rgb for f in frames)
-        return frames
+    def _second_opinions(self, rgb: np.ndarray, rois: list[Roi]) -> list[PoseLandmarks]:
+        """Each followed person in their region; where another followed person reaches
+        into it, also on the frame with those others (as they were last frame) greyed
+        out, kept if it puts fewer limb points on the others and is still present. All
+        crops go in one batch."""
+        crowded = [crowding(p, self._people, r) for p, r in zip(self._people, rois, strict=True)]
+        extra = [i for i, others in enumerate(crowded) if others]
+        frames = [rgb] * len(rois) + [
+            grey_out(rgb, [self._people[k] for k in crowded[i]]) for i in extra
+        ]
+        found = find_landmarks(self._nets, frames, rois + [rois[i] for i in extra])
+        self.stats.landmark_people += len(found)
+        self.stats.uncrowded += len(extra)
+        people = found[: len(rois)]
+        for i, alt in zip(extra, found[len(rois) :], strict=True):
+            others = people[:i] + people[i + 1 :]
+            if alt.score > self._limits.presence and shared_count(alt, others) < shared_count(
+                people[i], others
+            ):
+                people[i] = alt
+        return people
 
     def _detect_one(self, rgb: np.ndarray) -> list[PoseLandmarks]:
         self.stats.detector_calls += 1

@@ -1,11 +1,11 @@
-"""Keeping each person's limbs on that person where two people overlap.
+"""Keeping each person's limbs on that person where two people overlap (pictures).
 
 When one person's crop contains another body, the landmark model can put an arm or a leg
 on that other body, so that two skeletons share a limb. For each shared limb we judge
 who took it (the person for whom the point lies farther from their own hips, in their
 own scale) and run the landmark model again for that person on the frame with everyone
 else greyed out. The re-run is kept if the person is still present and shares fewer
-points.
+points. (Clips do the same before the fact, see ``Follower._second_opinions``.)
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def sharing_pairs(people: list[PoseLandmarks]) -> list[tuple[int, int]]:
     ]
 
 
-def _shared_count(person: PoseLandmarks, others: list[PoseLandmarks]) -> int:
+def shared_count(person: PoseLandmarks, others: list[PoseLandmarks]) -> int:
+    """How many of ``person``'s limb points sit on the bodies of ``others``."""
     return sum(int(shared_limbs(person, o).size) for o in others)
 
 
@@ -63,8 +64,6 @@ def separate_limbs(
     for i in takers:
         others = people[:i] + people[i + 1 :]
         rerun = find_landmarks(nets, grey_out(rgb, others), [people[i].roi])[0]
-        if rerun.score > presence and _shared_count(rerun, others) < _shared_count(
-            people[i], others
-        ):
+        if rerun.score > presence and shared_count(rerun, others) < shared_count(people[i], others):
             people[i] = rerun
     return people, len(takers)
