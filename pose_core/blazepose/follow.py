@@ -35,31 +35,28 @@ from pose_core.blazepose.search import (
     square_windows,
 )
 
-# While fewer than max_people are followed: frames between search slices in turn, and
-# between slices sent where something moved outside the followed people. Each gap
-# doubles while its slices find nobody (a whole round of them, for the turns), up to
-# its maximum, and is reset whenever someone is found or lost.
+# While fewer than max_people are followed, a slice runs on every frame where something
+# moves outside the followed people (a walking newcomer is found within a frame or two),
+# and otherwise every SLICE_EVERY frames in turn, for people who stand still. That gap
+# doubles after each whole round of slices that found nobody, up to SLICE_EVERY_MAX,
+# and is reset whenever someone is found or lost.
 SLICE_EVERY = 16
 SLICE_EVERY_MAX = 64
-MOTION_SLICE_EVERY = 1
-MOTION_SLICE_EVERY_MAX = 2
-# Movement this far (fraction of the short side) from where movement last led nowhere is
-# a new event: it gets a slice without waiting out the backed-off gap.
-NEW_MOTION = 0.15
 
 
 @dataclass
 class FollowStats:
-    """What a run did: frames, network calls, limb re-runs."""
+    """What a run did: frames; detector calls; landmark crops (including second crops
+    of crowded people, ``uncrowded``); full searches; slices (``motion_slices`` of them
+    called by movement); people returned per frame."""
 
     frames: int = 0
     detector_calls: int = 0
     landmark_people: int = 0
     uncrowded: int = 0
-    motion_slices: int = 0
     searches: int = 0
     slices: int = 0
-    shared_after: int = 0
+    motion_slices: int = 0
     per_frame_people: list[int] = field(default_factory=list)
 
 

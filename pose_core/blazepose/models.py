@@ -115,7 +115,11 @@ class Networks:
         self.landmark_size = self._landmarker.size
 
     def detect(self, image: np.ndarray) -> DetectorOutput:
-        """Run the detector on one (size, size, 3) float32 image in [-1, 1]."""
+        """Run the detector on one (size, size, 3) float32 image in [-1, 1].
+
+        One image per call: the detector accepts a larger batch, but its reshapes fold
+        the batch into the anchor axis, so batched outputs come out scrambled.
+        """
         outs = self._detector.run(image[None])
         boxes = next(o for o in outs if o.shape[-1] > 1)
         scores = next(o for o in outs if o.shape[-1] == 1)
@@ -128,11 +132,10 @@ class Networks:
         """
         outs = self._landmarker.run(crops)
         n = crops.shape[0]
-        by_size = {o[0].size: o for o in outs}
         flat = [o for o in outs if o.ndim == 2]
         landmarks = max(flat, key=lambda o: o.shape[1])
         world = next(o for o in flat if o.shape[1] not in (1, landmarks.shape[1]))
         num = landmarks.shape[1] // 5
         heatmap = next(o for o in outs if o.ndim == 4 and o.shape[-1] == num)
-        flag = by_size[1].reshape(n)
+        flag = next(o for o in flat if o.shape[1] == 1).reshape(n)
         return LandmarkOutput(landmarks.reshape(n, num, 5), flag, heatmap, world.reshape(n, num, 3))

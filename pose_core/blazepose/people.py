@@ -98,17 +98,6 @@ def new_region(candidate: PoseLandmarks, known: list[PoseLandmarks], min_iou: fl
     )
 
 
-def unique(people: list[PoseLandmarks]) -> list[PoseLandmarks]:
-    """``people`` without repeats; of two poses of one person the better-scored stays.
-    Order is kept."""
-    order = sorted(range(len(people)), key=lambda i: -people[i].score)
-    kept: list[int] = []
-    for i in order:
-        if not any(same_person(people[i], people[k]) for k in kept):
-            kept.append(i)
-    return [people[i] for i in sorted(kept)]
-
-
 def shared_limbs(a: PoseLandmarks, b: PoseLandmarks) -> np.ndarray:
     """Indices of ``a``'s limb points (elbows, wrists, knees, ankles) that sit on one of
     ``b``'s body points (those and the shoulders and hips)."""

@@ -1,9 +1,11 @@
 """Finding people the single full-picture detector pass misses.
 
 The detector sees the whole picture letterboxed into 224 px, so small or crowded people
-are lost. We also run it alone on square windows (side = the short side), on the picture
-with everyone found so far greyed out, and optionally (``crowd``) on overlapping tiles.
-The landmark model then runs once per new person's region, and repeats are merged.
+are lost. We also run it alone on square windows (side = the short side), optionally
+(``crowd``) on overlapping tiles (0.6 of the short side, 30 % overlap), and then on all
+those regions again with everyone found so far greyed out (up to two rounds). The
+landmark model runs once per new person's region; repeats, chimeras and people with no
+torso in the picture are dropped.
 """
 
 from __future__ import annotations
