@@ -164,3 +164,27 @@ def test_motion_cue_ignores_followed_people():
     assert spot is not None and 110 < spot[0] < 150 and 5 < spot[1] < 35
     cue.where(still, [])
     assert cue.where(moved, [Roi(130, 20, 40, 40)]) is None
+
+
+def test_a_bundle_without_the_two_models_is_refused(tmp_path):
+    import zipfile
+
+    from pose_core.blazepose.models import read_bundle
+    from pose_core.errors import ModelError
+
+    bundle = tmp_path / "hand_landmarker.task"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("hand_detector.tflite", b"x")
+    with pytest.raises(ModelError, match="not a pose landmarker bundle .no pose_detector.tflite"):
+        read_bundle(bundle)
+    (tmp_path / "broken.task").write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="could not read the pose model broken.task"):
+        read_bundle(tmp_path / "broken.task")
+
+
+def test_smoothing_is_refused_where_mediapipe_has_none(model):
+    from pose_core.blazepose import BlazePoseEngine
+    from pose_core.settings import Settings
+
+    with pytest.raises(ValueError, match="video=True and max_people 1"):
+        BlazePoseEngine(model, Settings(max_people=2), video=True, smooth=True)
