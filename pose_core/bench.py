@@ -10,12 +10,20 @@ Runs, in one process on one clip, and prints frames/s, ratios and peak memory of
 
 Then it runs ``analyze`` on the clip looped four times to show that memory does not grow
 with clip length.
+
+Engine rows (``--engines``, or alone with ``--engines-only``) compare bare inference of
+MediaPipe's Tasks API (VIDEO mode) with our own BlazePose engine on frames decoded
+beforehand: one person (cam01.mp4) and two people (two_people.mp4), each also asking
+for up to 5 people. Every row runs in a fresh process, so its peak RSS is its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,13 +36,23 @@ import numpy as np
 
 from pose_core import export, paths
 from pose_core.analysis import analyze_clip
+from pose_core.blazepose import BlazePoseEngine
 from pose_core.drawing import draw_skeletons
 from pose_core.engine import Landmarker
 from pose_core.media import ClipReader, ClipWriter
 from pose_core.model import resolve_model
 from pose_core.settings import Settings
 
-DEFAULT_CLIP = paths.samples_dir() / "two_people.mp4"
+DEFAULT_SAMPLES = paths.samples_dir()
+DEFAULT_CLIP = DEFAULT_SAMPLES / "two_people.mp4"
+# (label, clip, max_people) of the engine rows.
+ENGINE_ROWS = (
+    ("one person", "cam01.mp4", 1),
+    ("one person, max 5", "cam01.mp4", 5),
+    ("two people, max 2", "two_people.mp4", 2),
+    ("two people, max 5", "two_people.mp4", 5),
+)
+ENGINES = ("tasks", "ours")
 
 
 def _rss_mb() -> float:
@@ -152,21 +170,85 @@ def report(results: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def engine_row(engine: str, clip: Path, max_people: int) -> dict[str, float]:
+    """One engine on one clip (frames decoded first, 10 warm-up frames on a throwaway
+    engine): frames, seconds, people found per frame and peak RSS."""
+    model = resolve_model()
+    settings = Settings(max_people=max_people)
+    make = Landmarker if engine == "tasks" else BlazePoseEngine
+    with ClipReader(clip) as reader:
+        decoded = [(f.rgb, f.time_s) for f in reader]
+    with make(model, settings, video=True) as warm:
+        for rgb, t in decoded[:10]:
+            warm.detect(rgb, t)
+    found = [0]
+
+    def run() -> int:
+        with make(model, settings, video=True) as lm:
+            found[0] = sum(len(lm.detect(rgb, t)) for rgb, t in decoded)
+        return len(decoded)
+
+    result = _measure(run)
+    result["people"] = found[0] / len(decoded)
+    return result
+
+
+def bench_engines(samples: Path) -> list[dict[str, Any]]:
+    """Every engine row, each in a fresh process."""
+    rows = []
+    for label, clip, max_people in ENGINE_ROWS:
+        for engine in ENGINES:
+            spec = json.dumps([engine, str(samples / clip), max_people])
+            out = subprocess.run(
+                [sys.executable, "-m", "pose_core.bench", "--engine-row", spec],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            rows.append({"label": label, "engine": engine, **result})
+    return rows
+
+
+def engine_report(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'engine row':20} {'engine':6} {'frames/s':>8} {'ms/frame':>8} {'people':>6} "
+        f"{'ms/person':>9} {'x tasks':>7} {'peak RSS MB':>11}"
+    ]
+    tasks = {r["label"]: r["fps"] for r in rows if r["engine"] == "tasks"}
+    for r in rows:
+        ms = 1000.0 / r["fps"]
+        per = ms / r["people"] if r["people"] else float("nan")
+        lines.append(
+            f"{r['label']:20} {r['engine']:6} {r['fps']:8.1f} {ms:8.1f} {r['people']:6.2f} "
+            f"{per:9.1f} {r['fps'] / tasks[r['label']]:7.2f} {r['peak_rss_mb']:11.0f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pose_core.bench", description=__doc__)
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--max-people", type=int, default=1)
+    parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
+    parser.add_argument("--engines", action="store_true", help="add the engine rows")
+    parser.add_argument("--engines-only", action="store_true", help="only the engine rows")
+    parser.add_argument("--engine-row", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    settings = Settings(max_people=args.max_people)
-    with tempfile.TemporaryDirectory(prefix="poselab-bench-") as tmp:
-        results = bench(args.clip, settings, Path(tmp))
-    info: dict[str, Any] = {
-        "clip": args.clip.name,
-        "max_people": args.max_people,
-        "cpus": os.cpu_count(),
-    }
-    print(" ".join(f"{k}={v}" for k, v in info.items()))
-    print(report(results))
+    if args.engine_row:
+        engine, clip, max_people = json.loads(args.engine_row)
+        print(json.dumps(engine_row(engine, Path(clip), max_people)))
+        return 0
+    info: dict[str, Any] = {"cpus": os.cpu_count()}
+    if not args.engines_only:
+        settings = Settings(max_people=args.max_people)
+        with tempfile.TemporaryDirectory(prefix="poselab-bench-") as tmp:
+            results = bench(args.clip, settings, Path(tmp))
+        info.update(clip=args.clip.name, max_people=args.max_people)
+        print(" ".join(f"{k}={v}" for k, v in info.items()))
+        print(report(results))
+    if args.engines or args.engines_only:
+        print(engine_report(bench_engines(args.samples)))
     return 0
 
 
