@@ -16,6 +16,7 @@ from pages.common import storage
 from pages.common.state import keep, put, sync
 from pages.common.widgets import CALLBACK_ERROR, notice, safe
 from pose_core import paths
+from pose_core.engine import ENGINES
 from pose_core.errors import PoseLabError
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.settings import MAX_PEOPLE_LIMIT, Settings
@@ -121,6 +122,18 @@ CONTROLS: dict[str, tuple[str, Callable[[str], object]]] = {
     "max_gap_s": (
         "Smoothing (clips)",
         _number("Fill gaps up to (s)", 0.0, 5.0, 0.05, "Interpolate a missing stretch."),
+    ),
+    "engine": (
+        "Model",
+        lambda key: st.selectbox(
+            "Engine", list(ENGINES), format_func=lambda e: ENGINES[e], key=key
+        ),
+    ),
+    "crowd": (
+        "Model",
+        lambda key: st.toggle(
+            "Crowd search", key=key, help="Also search tiles for small people (slower)."
+        ),
     ),
     "model_path": ("Model", _model_picker),
 }

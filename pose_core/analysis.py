@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pose_core.drawing import draw_frame
-from pose_core.engine import Landmarker
+from pose_core.engine import open_engine
 from pose_core.export import angles_table
 from pose_core.filters import fill_gaps, one_euro
 from pose_core.kinematics import Angles, joint_angles
@@ -139,7 +139,7 @@ def analyze_image(
         rgb = read_image(image)
     timings = {"decode": time.perf_counter() - t0}
     t0 = time.perf_counter()
-    with Landmarker(model, settings, video=False) as engine:
+    with open_engine(model, settings, video=False) as engine:
         det = engine.detect(rgb)
     timings["inference"] = time.perf_counter() - t0
     h, w = rgb.shape[:2]

@@ -38,8 +38,8 @@ from pose_core import export, paths
 from pose_core.analysis import analyze_clip
 from pose_core.blazepose import BlazePoseEngine
 from pose_core.drawing import draw_skeletons
-from pose_core.engine import Landmarker
 from pose_core.media import ClipReader, ClipWriter
+from pose_core.mediapipe_tasks import Landmarker
 from pose_core.model import resolve_model
 from pose_core.settings import Settings
 

@@ -26,13 +26,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pose_core.drawing import draw_frame
-from pose_core.engine import Landmarker
+from pose_core.engine import open_engine
 from pose_core.errors import Cancelled, MediaError
 from pose_core.media import ClipReader, ClipWriter, fit_within
 from pose_core.model import ModelInfo
 from pose_core.poses import Detections, PoseSequence
 from pose_core.settings import Settings
-from pose_core.tracking import PersonIds
+from pose_core.tracking import PersonIds, fold_ids
 
 ProgressFn = Callable[[str, int, int, float], None]
 """Called as ``progress(stage, done, total, elapsed_s)``; total may be an estimate."""
@@ -125,8 +125,15 @@ class _Collector:
             self.times.append(time_s)
             self.frames.append((det, ids))
 
-    def sequence(self, size_wh: tuple[int, int], fps: float, source: str) -> PoseSequence:
+    def sequence(
+        self, size_wh: tuple[int, int], fps: float, source: str, max_people: int
+    ) -> PoseSequence:
         people = max((max(ids) + 1 for _, ids in self.frames if ids), default=0)
+        seen = np.zeros((len(self.frames), people), bool)
+        for f, (_, ids) in enumerate(self.frames):
+            seen[f, ids] = True
+        fold = fold_ids(seen, max_people)
+        people = int(fold.max()) + 1 if people else 0
         times = np.asarray(self.times, dtype=np.float64)
         seq = PoseSequence.empty(
             len(self.frames),
@@ -137,7 +144,8 @@ class _Collector:
             source=source,
             history=["pose_landmarker"],
         )
-        for f, (det, ids) in enumerate(self.frames):
+        for f, (det, found) in enumerate(self.frames):
+            ids = fold[found].tolist()
             seq.xyz[f, ids] = det.xyz
             seq.visibility[f, ids] = det.visibility
             seq.presence[f, ids] = det.presence
@@ -166,7 +174,7 @@ def detect_clip(
     start = time.perf_counter()
     inference = 0.0
     collector = _Collector()
-    with ClipReader(path) as reader, Landmarker(model, settings, video=True) as engine:
+    with ClipReader(path) as reader, open_engine(model, settings, video=True) as engine:
         info = reader.info
         ids: PersonIds[float] = PersonIds(info.fps, info.size_wh)
         with contextlib.closing(background(reader, cancel, path.name)) as frames:
@@ -182,7 +190,7 @@ def detect_clip(
         lost = reader.frames_lost
     if not collector.frames:
         raise MediaError(f"{path.name}: the clip holds no decodable frames")
-    raw = collector.sequence(info.size_wh, info.fps, path.name)
+    raw = collector.sequence(info.size_wh, info.fps, path.name, settings.max_people)
     return Detected(raw, ids.tracker.swaps_fixed, lost, inference)
 
 

@@ -14,8 +14,10 @@ from typing import Any
 MAX_PEOPLE_LIMIT = 10
 
 
-def _option(flag: str, text: str, detection: bool = False) -> Any:
-    return {"flag": flag, "help": text, "detection": detection}
+def _option(
+    flag: str, text: str, detection: bool = False, choices: tuple[str, ...] | None = None
+) -> Any:
+    return {"flag": flag, "help": text, "detection": detection, "choices": choices}
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,11 @@ class Settings:
     """Everything that changes an analysis result.
 
     Attributes:
+        engine: ``"ours"`` (PoseLab's own two BlazePose stages) or ``"tasks"``
+            (MediaPipe's Tasks API, the reference).
         max_people: people to look for in each frame (1..10).
+        crowd: also search overlapping tiles for small people (slower; images and
+            clips with max_people > 1).
         model_path: a ``pose_landmarker_*.task`` file, or None for the built-in model.
         min_detection_confidence: pose detector score needed to start a person (0..1).
         min_presence_confidence: landmark presence score needed to keep a person (0..1).
@@ -34,8 +40,16 @@ class Settings:
         max_gap_s: fill gaps in a person's track up to this long, in seconds (0 = never).
     """
 
+    engine: str = field(
+        default="ours",
+        metadata=_option("--engine", "pose engine", detection=True, choices=("ours", "tasks")),
+    )
     max_people: int = field(
         default=1, metadata=_option("--max-people", "people per frame, 1..10", detection=True)
+    )
+    crowd: bool = field(
+        default=False,
+        metadata=_option("--crowd", "search tiles for small people (slower)", detection=True),
     )
     model_path: str | None = field(
         default=None,
@@ -67,6 +81,8 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        if self.engine not in ("ours", "tasks"):
+            raise ValueError(f"engine must be 'ours' or 'tasks', got {self.engine!r}")
         if not 1 <= self.max_people <= MAX_PEOPLE_LIMIT:
             raise ValueError(f"max_people must be 1..{MAX_PEOPLE_LIMIT}, got {self.max_people}")
         for name in (

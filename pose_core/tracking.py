@@ -27,6 +27,8 @@ _MIRROR = np.asarray(MIRROR_PERMUTATION)
 _BODY = np.asarray(BODY)
 # The gate widens with the gap, as people move while unseen, up to this many max_costs.
 _MAX_GATE = 3.0
+# A swap moves the limbs by about a shoulder's width: less than this (body sizes) is noise.
+_MIN_SWAP = 0.1
 CONFIRM_HITS = 3
 """Sightings before a track becomes a person."""
 EMIT_DELAY = 6
@@ -41,6 +43,7 @@ class _Track:
     velocity: np.ndarray  # (2,) body-centre pixels per frame
     last_frame: int
     hits: int = 1
+    flipped: int = 0  # consecutive frames whose labels were swapped to fit this track
 
 
 def body_size(xy: np.ndarray) -> float:
@@ -106,6 +109,19 @@ class Tracker:
         """The person id of an internal track id, or None while it is unconfirmed."""
         return self._public.get(track)
 
+    def flipped(self, track: int) -> int:
+        """For how many frames in a row ``track``'s detections had their labels swapped."""
+        return self._tracks[track].flipped if track in self._tracks else 0
+
+    def adopt_labels(self, track: int, undone: int) -> None:
+        """The model has settled on the other labelling: follow it from now on (the
+        track's own labels are swapped) and count ``undone`` swaps as not fixed."""
+        t = self._tracks[track]
+        self._tracks[track] = _Track(
+            t.xy[_MIRROR], t.weight[_MIRROR], t.velocity, t.last_frame, t.hits
+        )
+        self.swaps_fixed -= undone
+
     def confirm_seen(self, min_hits: int) -> None:
         """Confirm every live track seen at least ``min_hits`` times (a stream's end)."""
         for tid in sorted(self._tracks):
@@ -155,8 +171,9 @@ class Tracker:
         if self.fix_swaps:
             flip = _distance(xy[_MIRROR], predicted, track.weight) / size
             # Only a clearly better fit counts: turning round is gradual, a label swap
-            # is a jump from one frame to the next.
-            if flip < 0.5 * plain:
+            # is a jump from one frame to the next. Seen from the side, left and right
+            # nearly coincide and either labelling fits: no evidence of a swap then.
+            if flip < 0.5 * plain and plain > _MIN_SWAP:
                 plain, mirrored = flip, True
         if track.hits < self.confirm_hits:
             plain += 0.1  # prefer people seen for a while over new tracks
@@ -197,7 +214,8 @@ class Tracker:
             old = self._tracks[tid]
             step = (_centre(pts) - _centre(old.xy)) / (frame - old.last_frame)
             velocity, hits = 0.5 * old.velocity + 0.5 * step, old.hits + 1
-        self._tracks[tid] = _Track(pts.copy(), w.copy(), velocity, frame, hits)
+        flipped = self._tracks[tid].flipped + 1 if swap and tid in self._tracks else 0
+        self._tracks[tid] = _Track(pts.copy(), w.copy(), velocity, frame, hits, flipped)
         if hits >= self.confirm_hits and tid not in self._public:
             self._public[tid] = len(self._public)
         return tid
@@ -216,9 +234,11 @@ class PersonIds(Generic[Key]):
 
     Each frame's detections go through the :class:`Tracker`; duplicates are dropped and
     left/right swaps undone at once, but a frame is released only ``delay`` frames
-    later, when the tracker knows which of its tracks are people. Detections of tracks
-    never confirmed are left out. At the end of a stream shorter than ``confirm_hits``
-    frames, tracks seen in every frame count as people (a 1-frame clip has its person).
+    later, when the tracker knows which of its tracks are people, and whether a swap
+    was a glitch (undone) or lasted ``delay`` frames (the model's labels are kept).
+    Detections of tracks never confirmed are left out. At the end of a stream shorter
+    than ``confirm_hits`` frames, tracks seen in every frame count as people (a 1-frame
+    clip has its person).
 
     Args:
         fps: frame rate; a person keeps their id through gaps of up to one second.
@@ -229,7 +249,7 @@ class PersonIds(Generic[Key]):
         self.tracker = Tracker(max_gap=max(1, round(fps or 30.0)))
         self._scale = np.asarray(size_wh, dtype=np.float32)
         self._delay = delay
-        self._pending: deque[tuple[Key, Detections, list[int]]] = deque()
+        self._pending: deque[tuple[Key, Detections, list[int], list[bool]]] = deque()
         self._frames = 0
 
     def push(self, key: Key, det: Detections) -> list[tuple[Key, Detections, list[int]]]:
@@ -238,21 +258,37 @@ class PersonIds(Generic[Key]):
             self._frames, det.xyz[..., :2] * self._scale, det.visibility
         )
         keep = [k for k, t in enumerate(tracks) if t >= 0]
-        self._pending.append(
-            (key, det.select(keep, [swaps[k] for k in keep]), [tracks[k] for k in keep])
-        )
+        flips = [swaps[k] for k in keep]
+        self._pending.append((key, det.select(keep, flips), [tracks[k] for k in keep], flips))
+        for tid in {t for t, flip in zip(tracks, swaps, strict=True) if flip}:
+            if self.tracker.flipped(tid) >= self._delay:
+                self._settle(tid)
         self._frames += 1
         ready = []
         while len(self._pending) > self._delay:
-            ready.append(self._release(*self._pending.popleft()))
+            ready.append(self._release(*self._pending.popleft()[:3]))
         return ready
 
     def flush(self) -> list[tuple[Key, Detections, list[int]]]:
         """Release every frame still held back (the stream has ended)."""
         self.tracker.confirm_seen(min(self.tracker.confirm_hits, self._frames))
-        ready = [self._release(*item) for item in self._pending]
+        ready = [self._release(*item[:3]) for item in self._pending]
         self._pending.clear()
         return ready
+
+    def _settle(self, track: int) -> None:
+        """A swap that lasted ``delay`` frames is no glitch: the model changed its mind
+        for good (a person seen from the side, a first frame labelled wrong). Give the
+        held-back frames their labels back and let the track follow the model."""
+        undone = 0
+        for _, det, tracks, flips in self._pending:
+            for row, (tid, flip) in enumerate(zip(tracks, flips, strict=True)):
+                if tid == track and flip:
+                    for array in (det.xyz, det.visibility, det.presence, det.world):
+                        array[row] = array[row][_MIRROR]
+                    flips[row] = False
+                    undone += 1
+        self.tracker.adopt_labels(track, undone)
 
     def _release(
         self, key: Key, det: Detections, tracks: list[int]
@@ -260,3 +296,28 @@ class PersonIds(Generic[Key]):
         public = [self.tracker.public_id(t) for t in tracks]
         keep = [k for k, pid in enumerate(public) if pid is not None]
         return key, det.select(keep), [int(public[k]) for k in keep]  # type: ignore[arg-type]
+
+
+def fold_ids(detected: np.ndarray, max_people: int) -> np.ndarray:
+    """(P,) new id for each person id, so that no more than ``max_people`` ids are used
+    where the user said so and the tracks allow it.
+
+    A person lost for longer than the tracker's gap (a flip, a turn out of view) comes
+    back with a new id. When that would make more ids than ``max_people``, the new id
+    is folded into the one that ended most recently before it started; ids that are
+    seen at the same time are never folded together. ``detected`` is (F, P) bool.
+    """
+    seen = [np.flatnonzero(detected[:, p]) for p in range(detected.shape[1])]
+    slots: list[int] = []  # last frame of each final id
+    new = np.arange(len(seen))
+    for p in sorted(range(len(seen)), key=lambda q: seen[q][0] if len(seen[q]) else 1 << 30):
+        frames = seen[p]
+        free = [s for s, last in enumerate(slots) if len(frames) and last < frames[0]]
+        if len(slots) < max_people or not free:
+            new[p] = len(slots)
+            slots.append(int(frames[-1]) if len(frames) else -1)
+        else:
+            slot = max(free, key=lambda s: slots[s])
+            new[p] = slot
+            slots[slot] = int(frames[-1])
+    return new

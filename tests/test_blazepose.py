@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from pose_core.blazepose import BlazePoseEngine
-from pose_core.engine import Landmarker
 from pose_core.media import ClipReader, read_image
+from pose_core.mediapipe_tasks import Landmarker
 from pose_core.model import ModelInfo
 from pose_core.poses import Detections
 from pose_core.settings import Settings

@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
 from pose_core.landmarks import MIRROR_PERMUTATION
-from pose_core.tracking import Tracker
+from pose_core.tracking import Tracker, fold_ids
 from tests.synthetic import standing_xy
 
 VIS = np.full((33,), 0.9)
@@ -56,3 +57,23 @@ def test_someone_far_away_is_a_new_person():
     tracker.update(0, _person(200)[None], VIS[None])
     ids, _ = tracker.update(1, _person(800)[None], VIS[None])
     assert ids == [1]
+
+
+@pytest.mark.parametrize(
+    ("spans", "max_people", "expected"),
+    [
+        # a person lost and found again with a new id: folded back (max 2)
+        ([(0, 50), (10, 90), (60, 99)], 2, [0, 1, 0]),
+        # the same with room for three: nothing to fold
+        ([(0, 50), (10, 90), (60, 99)], 3, [0, 1, 2]),
+        # three people seen at once: never folded, even over the limit
+        ([(0, 99), (0, 99), (0, 99)], 2, [0, 1, 2]),
+        # the new id goes to the person who left most recently
+        ([(0, 20), (0, 40), (50, 99)], 2, [0, 1, 1]),
+    ],
+)
+def test_fold_ids(spans, max_people, expected) -> None:
+    detected = np.zeros((100, len(spans)), bool)
+    for p, (a, b) in enumerate(spans):
+        detected[a : b + 1, p] = True
+    assert fold_ids(detected, max_people).tolist() == expected

@@ -1,10 +1,10 @@
 """Our BlazePose engine: the same interface as the MediaPipe Tasks adapter.
 
-``BlazePoseEngine(model, settings, video)`` can stand wherever ``pose_core.engine.Landmarker``
-does. With ``max_people`` 1 it reproduces MediaPipe's PoseLandmarker (IMAGE and VIDEO
-modes); with more it also searches windows, greyed-out pictures and, with ``crowd``,
-tiles (see :mod:`pose_core.blazepose.search`), and follows everyone through a clip (see
-:mod:`pose_core.blazepose.follow`).
+``BlazePoseEngine(model, settings, video)`` can stand wherever
+``pose_core.mediapipe_tasks.Landmarker`` does. With ``max_people`` 1 it reproduces
+MediaPipe's PoseLandmarker (IMAGE and VIDEO modes); with more it also searches windows,
+greyed-out pictures and, with ``crowd``, tiles (see :mod:`pose_core.blazepose.search`),
+and follows everyone through a clip (see :mod:`pose_core.blazepose.follow`).
 """
 
 from __future__ import annotations
