@@ -199,3 +199,75 @@ def test_a_zip_that_is_no_model_gives_a_clear_error(tmp_path, standing):
         zf.writestr("pose_detector.tflite", b"nonsense")
     with pytest.raises(ModelError, match="pose_landmarker_fake.task"):
         analyze_image(standing, Settings(model_path=str(bad)), resolve_model(bad))
+
+
+@pytest.mark.parametrize("frames", [1, 2])
+def test_a_clip_of_one_or_two_frames_finds_its_person(standing, tmp_path, model, frames):
+    path = tmp_path / f"short{frames}.mp4"
+    with ClipWriter(path, (standing.shape[1], standing.shape[0]), 30) as out:
+        for i in range(frames):
+            out.write(standing, i / 30)
+    result = analyze_clip(path, Settings(), model)
+    assert result.poses.num_frames == frames and result.poses.num_people == 1
+    assert result.poses.detected.all()
+
+
+def test_a_damaged_clip_is_analysed_to_its_end_and_says_what_was_lost(
+    sample_media, tmp_path, model
+):
+    src = sample_media / "cam01.mp4"
+    with av.open(str(src)) as c:
+        packets = [(p.pos, p.size) for p in c.demux(c.streams.video[0]) if p.size]
+    pos, size = packets[50]
+    data = bytearray(src.read_bytes())
+    data[pos + 8 : pos + size - 8] = bytes(size - 16)
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    result = analyze_clip(damaged, Settings(), model)
+    assert result.poses.num_frames >= 95 and result.frames_lost >= 1
+    assert result.poses.num_frames + result.frames_lost == 100
+    assert result.warnings == [
+        f"damaged.mp4: {result.frames_lost} of 100 frames could not be decoded and were skipped"
+    ]
+    assert report(result)["frames_lost"] == result.frames_lost
+
+
+def _clip_with_sound(path, frames_rgb, codec: str, fps: int = 30) -> None:
+    """A clip whose audio is a 440 Hz tone as long as the picture."""
+    rate = 48000
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.height, video.width = frames_rgb[0].shape[:2]
+        video.pix_fmt = "yuv420p"
+        audio = out.add_stream(codec, rate=rate)
+        audio.layout = "mono"
+        for i, rgb in enumerate(frames_rgb):
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            vf.pts = i
+            out.mux(video.encode(vf))
+        t = np.arange(int(rate * len(frames_rgb) / fps)) / rate
+        tone = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype(np.int16)
+        for start in range(0, len(tone), 1024):
+            af = av.AudioFrame.from_ndarray(
+                tone[None, start : start + 1024], format="s16", layout="mono"
+            )
+            af.sample_rate, af.pts = rate, start
+            out.mux(audio.encode(af))
+        out.mux(video.encode(None))
+        out.mux(audio.encode(None))
+
+
+@pytest.mark.parametrize(("suffix", "codec"), [(".mp4", "aac"), (".mov", "pcm_s16le")])
+def test_the_annotated_clip_keeps_the_sound(standing, tmp_path, model, suffix, codec):
+    # Dance is music: AAC is copied, anything else (PCM here) re-encoded to AAC.
+    src = tmp_path / f"music{suffix}"
+    _clip_with_sound(src, [standing] * 30, codec)
+    out = tmp_path / "annotated.mp4"
+    result = analyze_clip(src, Settings(), model, annotated_out=out)
+    assert not result.warnings
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].codec_context.name == "h264"
+        sound = c.streams.audio[0]
+        assert sound.codec_context.name == "aac"
+        seconds = sum(f.samples for f in c.decode(sound)) / sound.rate
+    assert seconds == pytest.approx(1.0, abs=0.1)  # as long as the 30 frames at 30 fps

@@ -1,6 +1,7 @@
 """`python -m pose_core analyze` end to end, in a subprocess as a user runs it."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,12 +12,12 @@ from pose_core.export import ANGLE_COLUMNS, LANDMARK_COLUMNS, landmarks_table, r
 from pose_core.media import ClipReader, write_image
 
 
-def _run(*args, cwd=None):
+def _run(*args, cwd=None, timeout=300):
     return subprocess.run(
         [sys.executable, "-m", "pose_core", *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         cwd=cwd,
     )
 
@@ -102,3 +103,34 @@ def test_bad_options_are_one_line(tmp_path):
     proc = _run("analyze", "x.png", "--out", tmp_path, "--max-people", "0")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "error: max_people must be 1..10, got 0"
+
+
+def test_same_named_inputs_never_overwrite_each_other(sample_media, tmp_path):
+    for folder in ("monday", "tuesday"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "class.jpg").write_bytes((sample_media / "standing.jpg").read_bytes())
+    out = tmp_path / "out"
+    proc = _run(
+        "analyze", tmp_path / "monday" / "class.jpg", tmp_path / "tuesday" / "class.jpg",
+        "--out", out, "--no-video",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.glob("*.csv")) == [
+        "monday_class.angles.csv",
+        "monday_class.csv",
+        "tuesday_class.angles.csv",
+        "tuesday_class.csv",
+    ]
+
+
+def test_odd_inputs_are_told_apart_by_content(sample_media, tmp_path):
+    photo_as_clip = tmp_path / "holiday.mp4"
+    photo_as_clip.write_bytes((sample_media / "standing.jpg").read_bytes())
+    fifo = tmp_path / "stream"
+    os.mkfifo(fifo)
+    proc = _run("analyze", photo_as_clip, fifo, "--out", tmp_path / "o", timeout=120)
+    assert proc.returncode == 1
+    assert "holiday.mp4: 1 person found" in proc.stdout  # a photo, whatever its name
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "error: stream: not a regular file (a pipe or a device?)"
+    )

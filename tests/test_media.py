@@ -1,7 +1,10 @@
 """Decoding of every supported image flavour and clip container, and bad input."""
 
 import io
+import os
 import struct
+import tracemalloc
+import warnings
 import zlib
 from fractions import Fraction
 
@@ -232,3 +235,101 @@ def test_frame_by_time_errors(tmp_path):
     bad.write_bytes(b"not a video")
     with pytest.raises(MediaError, match="bad.mp4"):
         read_frame(bad, 0.0)
+
+
+def _encode_clip(path, frames, rate=30, time_base=None, codec="libx264"):
+    """Write ``frames`` (RGB arrays) as a clip; ``time_base`` sets the stream's clock."""
+    with av.open(str(path), "w") as out:
+        s = out.add_stream(codec, rate=rate)
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        if time_base is not None:
+            s.time_base = s.codec_context.time_base = time_base
+        for i, img in enumerate(frames):
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+            if time_base is not None:
+                vf.pts, vf.time_base = round(i / rate / time_base), time_base
+            else:
+                vf.pts = i
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+
+
+def test_a_damaged_packet_costs_its_frames_not_the_rest(sample_media, tmp_path):
+    # One corrupt packet in the middle of a clip: players show the rest, so do we.
+    src = sample_media / "cam01.mp4"
+    with av.open(str(src)) as c:
+        packets = [(p.pos, p.size) for p in c.demux(c.streams.video[0]) if p.size]
+    pos, size = packets[50]
+    data = bytearray(src.read_bytes())
+    data[pos + 8 : pos + size - 8] = bytes(size - 16)  # the packet's payload zeroed
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    with ClipReader(damaged) as reader:
+        frames = list(reader)
+        lost = reader.frames_lost
+    assert len(frames) >= 95 and len(frames) + lost == 100, (len(frames), lost)
+    assert frames[-1].time_s == pytest.approx(99 / 60, abs=1e-3)  # it went on to the end
+
+
+def test_frame_rate_comes_from_the_frames_not_the_time_base(frame_rgb, tmp_path):
+    # An AVI-like stream with a 1 ms time base: its header rate says 1000 fps.
+    path = tmp_path / "millis.avi"
+    small = cv2.resize(frame_rgb, (136, 240))
+    _encode_clip(path, [small] * 12, rate=30, time_base=Fraction(1, 1000), codec="mpeg4")
+    with ClipReader(path) as reader:
+        assert reader.info.fps == pytest.approx(30, rel=0.05)
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "TIFF"])
+def test_gif_and_tiff_are_stills(frame_rgb, tmp_path, fmt):
+    path = tmp_path / f"still.{fmt.lower()}"
+    Image.fromarray(frame_rgb).save(path, format=fmt)
+    assert media.media_kind(path) == "image"
+    out = read_image(path)
+    assert out.shape == frame_rgb.shape
+    assert _close(out, frame_rgb, tol=12.0 if fmt == "GIF" else 0.01)  # GIF: 256 colours
+
+
+def test_a_photo_named_like_a_clip_is_a_photo(sample_media, tmp_path):
+    path = tmp_path / "holiday.mp4"
+    path.write_bytes((sample_media / "standing.jpg").read_bytes())
+    assert media.media_kind(path) == "image"
+
+
+def test_a_named_pipe_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "stream"
+    os.mkfifo(fifo)
+    with pytest.raises(MediaError, match="stream: not a regular file"):
+        media.media_kind(fifo)
+    with pytest.raises(MediaError, match="stream: not a regular file"):
+        ClipReader(fifo)
+
+
+def test_rgba_png_decodes_in_bounded_memory_without_warnings(tmp_path):
+    h, w = 2000, 3000
+    rgba = np.zeros((h, w, 4), np.uint8)
+    rgba[..., 1] = 200
+    rgba[: h // 2, :, 3] = 255  # top half opaque green, bottom half transparent
+    ok, buf = cv2.imencode(".png", rgba)
+    assert ok
+    data = buf.tobytes()
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no library warning may leak out
+            out = decode_image(data, "big.png")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.shape == (h, w, 3)
+    assert (out[0, 0] == [0, 200, 0]).all() and (out[-1, -1] == 255).all()
+    # decoded RGBA + the RGB result + a few row blocks (51 MB); float32 compositing: 289 MB
+    assert peak < 2.5 * h * w * 4, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_the_pixel_limit_warns_nothing(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(MediaError, match="over the 100 megapixel limit"):
+            decode_image(_png_header(12000, 9000), "x.png")

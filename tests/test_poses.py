@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,3 +74,20 @@ def test_detection_rate_and_metadata():
     meta = sequence_summary(seq)
     assert meta["frames"] == 5 and meta["people"] == 2
     assert meta["frames_per_person"] == [4, 3]
+
+
+def test_csv_and_report_read_back_exactly(tmp_path):
+    # A long clip: times past 100 s keep their microseconds; the last frames have
+    # nobody in them and still come back, as do fps and the frame size.
+    seq = _two_people(6)
+    seq.times_s = 123.456789 + np.arange(6) / 29.97
+    seq.fps = 29.97
+    seq.xyz[4:] = np.nan
+    seq.visibility[4:] = seq.presence[4:] = np.nan
+    seq.world[4:] = np.nan
+    write_csv(landmarks_table(seq), tmp_path / "long.csv")
+    (tmp_path / "long.json").write_text(json.dumps(sequence_summary(seq)))
+    back = read_landmarks(tmp_path / "long.csv")
+    assert back.num_frames == 6 and back.fps == pytest.approx(29.97)
+    np.testing.assert_array_equal(back.times_s, np.round(seq.times_s, 6))
+    assert back.equals(seq, atol=1e-6)

@@ -16,7 +16,7 @@ from pose_core.errors import MediaError
 from pose_core.media.files import IMAGE_FORMATS, check_file
 
 MAX_IMAGE_PIXELS = 100_000_000
-_ROWS = 512  # alpha compositing works on this many rows at a time
+_ROWS = 128  # alpha compositing works on this many rows at a time
 
 
 def _too_big(name: str, size: tuple[int, int] | None = None) -> MediaError:
