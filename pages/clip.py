@@ -194,6 +194,8 @@ except PoseLabError as exc:
 
 for warning in result.warnings:
     notice("warning", warning)
+for hint in result.hints:
+    notice("info", hint, icon=":material/lightbulb:")
 if not result.found_anyone:
     notice("warning", result.message())
     st.stop()

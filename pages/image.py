@@ -36,6 +36,8 @@ except PoseLabError as exc:
 notice("success" if result.found_anyone else "warning", result.message())
 for warning in result.warnings:
     notice("warning", warning)
+for hint in result.hints:
+    notice("info", hint, icon=":material/lightbulb:")
 annotated = annotate_image(file.path, result)
 left, right = st.columns(2)
 with left:

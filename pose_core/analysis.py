@@ -46,6 +46,7 @@ class Analysis:
         swaps_fixed: left/right label swaps undone by tracking.
         frames_lost: frames of the clip that could not be decoded and were skipped.
         warnings: one line each, for the user: lost frames, sound left out, ...
+        hints: one line each: fewer people found than asked for, small people.
     """
 
     kind: Kind
@@ -59,6 +60,7 @@ class Analysis:
     swaps_fixed: int = 0
     frames_lost: int = 0
     warnings: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
 
     @property
     def found_anyone(self) -> bool:
@@ -110,6 +112,33 @@ def with_settings(result: Analysis, settings: Settings) -> Analysis:
     )
 
 
+SMALL_PERSON = 0.2
+"""People whose body spans less than this share of the frame's height count as small."""
+
+
+def people_hints(poses: PoseSequence, settings: Settings) -> list[str]:
+    """Lines that tell a user when looking harder may find more: nobody or fewer people
+    than asked for, or people small in the frame, with the setting that helps."""
+    tip = "the crowd search (slower) looks closer"
+    if settings.max_people == 1:
+        tip = f"with max people above 1, {tip}"
+    src = poses.source
+    if not poses.detected.any():
+        return [] if settings.crowd else [f"{src}: if anyone is small or far away, {tip}"]
+    hints = []
+    most = int(poses.detected.sum(axis=1).max())
+    if most < settings.max_people:
+        asked = f"{src}: found at most {most} of the {settings.max_people} people asked for"
+        hints.append(asked if settings.crowd else f"{asked}; {tip}")
+    ys = poses.xyz[..., 1][poses.detected]  # (found, 33) share of the frame's height
+    span = float(np.median(np.nanmax(ys, axis=-1) - np.nanmin(ys, axis=-1)))
+    if span < SMALL_PERSON and not settings.crowd:
+        hints.append(
+            f"{src}: people are small in the frame (about {span * 100:.0f}% of its height); {tip}"
+        )
+    return hints
+
+
 def _frames_lost_note(lost: int, decoded: int, source: str) -> list[str]:
     if not lost:
         return []
@@ -151,7 +180,8 @@ def analyze_image(
         det.world,
     )
     poses, angles = postprocess("image", raw, settings)
-    return Analysis("image", poses, raw, angles, settings, model.name, timings)
+    hints = people_hints(raw, settings)
+    return Analysis("image", poses, raw, angles, settings, model.name, timings, hints=hints)
 
 
 def analyze_clip(
@@ -189,6 +219,7 @@ def analyze_clip(
         swaps_fixed=found.swaps_fixed,
         frames_lost=found.frames_lost,
         warnings=_frames_lost_note(found.frames_lost, poses.num_frames, path.name),
+        hints=people_hints(found.raw, settings),
     )
     if annotated_out is not None:
         t0 = time.perf_counter()

@@ -130,6 +130,8 @@ def _analyze_one(
     print(f"{result.message()} -> {', '.join(str(p) for p in written.values())}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for hint in result.hints:
+        print(f"hint: {hint}", file=sys.stderr)
     return result
 
 

@@ -4,6 +4,7 @@ import threading
 from fractions import Fraction
 
 import av
+import cv2
 import numpy as np
 import pandas as pd
 import pytest
@@ -271,3 +272,34 @@ def test_the_annotated_clip_keeps_the_sound(standing, tmp_path, model, suffix, c
         assert sound.codec_context.name == "aac"
         seconds = sum(f.samples for f in c.decode(sound)) / sound.rate
     assert seconds == pytest.approx(1.0, abs=0.1)  # as long as the 30 frames at 30 fps
+
+
+def test_hints_say_when_looking_harder_may_find_more(sample_media, model):
+    one = analyze_image(sample_media / "standing.jpg", Settings(max_people=3), model)
+    assert one.hints == [
+        "standing.jpg: found at most 1 of the 3 people asked for; "
+        "the crowd search (slower) looks closer"
+    ]
+    crowd = analyze_image(sample_media / "standing.jpg", Settings(max_people=3, crowd=True), model)
+    assert crowd.hints == ["standing.jpg: found at most 1 of the 3 people asked for"]
+    assert analyze_image(sample_media / "standing.jpg", Settings(), model).hints == []
+
+
+def test_small_people_get_a_hint(sample_media, model):
+    # The two-people still with wide margins: the same people, small in a big frame.
+    still = read_image(sample_media / "two_people.jpg")
+    far = cv2.copyMakeBorder(still, 400, 400, 400, 400, cv2.BORDER_REPLICATE)
+    result = analyze_image(far, Settings(max_people=2), model, name="hall.jpg")
+    assert result.poses.num_people == 2
+    assert len(result.hints) == 1
+    assert result.hints[0].startswith("hall.jpg: people are small in the frame (about ")
+    assert result.hints[0].endswith("% of its height); the crowd search (slower) looks closer")
+    # Nearer the margins the plain search finds nobody, and says what may help...
+    near = cv2.copyMakeBorder(still, 200, 200, 200, 200, cv2.BORDER_REPLICATE)
+    nobody = analyze_image(near, Settings(max_people=2), model, name="hall.jpg")
+    assert not nobody.found_anyone
+    assert nobody.hints == [
+        "hall.jpg: if anyone is small or far away, the crowd search (slower) looks closer"
+    ]
+    # ... which finds both.
+    assert analyze_image(near, Settings(max_people=2, crowd=True), model).poses.num_people == 2
