@@ -42,8 +42,8 @@ def short_clip(sample_media, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def two_people(sample_media, model):
-    return analyze_clip(sample_media / "two_people.mp4", Settings(max_people=2), model)
+def two_people(analysed):
+    return analysed("two_people.mp4", max_people=2)
 
 
 def _px(result, name, frame=0, person=0):
