@@ -18,7 +18,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -194,6 +194,20 @@ def detect_clip(
     return Detected(raw, ids.tracker.swaps_fixed, lost, inference)
 
 
+def _drawn_frames(
+    reader: ClipReader, poses: PoseSequence, writer: ClipWriter, period_s: float
+) -> Iterator[tuple[int, float, Any]]:
+    """``(index, time_s, frame ready to encode)`` for each decoded frame that has
+    landmarks: each frame is matched to the landmarks of its time and drawn on."""
+    times = poses.times_s
+    for frame in reader:
+        index = int(np.searchsorted(times, frame.time_s - 0.5 * period_s))
+        if index >= len(times):
+            return
+        rgb = fit_within(frame.rgb, ANNOTATED_MAX_SIDE)
+        yield index, frame.time_s, writer.prepare(draw_frame(rgb, poses, index))
+
+
 def render_clip(
     path: Path,
     poses: PoseSequence,
@@ -203,8 +217,9 @@ def render_clip(
 ) -> str | None:
     """Draw ``poses`` on the clip's frames into an H.264 MP4 with the clip's sound.
 
-    Each frame is matched to the landmarks of its time, so what is drawn is exactly
-    what the CSV says. Returns a note when the sound had to be left out.
+    Decoding, drawing and colour conversion run in a background thread while this one
+    encodes. Each frame is matched to the landmarks of its time, so what is drawn is
+    exactly what the CSV says. Returns a note when the sound had to be left out.
     """
     start = time.perf_counter()
     times = poses.times_s
@@ -214,19 +229,18 @@ def render_clip(
         size = (round(info.size_wh[0] * scale), round(info.size_wh[1] * scale))
         period = 1.0 / (poses.fps or info.fps or 30.0)
         end = float(times[-1]) + period if len(times) else 0.0
-        with (
-            ClipWriter(
-                out, size, poses.fps or info.fps, audio_from=path,
-                audio_offset_s=reader.start_time_s, audio_end_s=end,
-            ) as writer,
-            contextlib.closing(background(reader, cancel, path.name)) as frames,
-        ):  # fmt: skip
-            for frame in frames:
-                index = int(np.searchsorted(times, frame.time_s - 0.5 * period))
-                if index >= len(times):
-                    break
-                rgb = fit_within(frame.rgb, ANNOTATED_MAX_SIDE)
-                writer.write(draw_frame(rgb, poses, index), frame.time_s)
-                if progress is not None:
-                    progress(DRAWING, index + 1, len(times), time.perf_counter() - start)
+        with ClipWriter(
+            out,
+            size,
+            poses.fps or info.fps,
+            audio_from=path,
+            audio_offset_s=reader.start_time_s,
+            audio_end_s=end,
+        ) as writer:
+            drawn = _drawn_frames(reader, poses, writer, period)
+            with contextlib.closing(background(drawn, cancel, path.name)) as frames:
+                for index, time_s, frame in frames:
+                    writer.write(frame, time_s)
+                    if progress is not None:
+                        progress(DRAWING, index + 1, len(times), time.perf_counter() - start)
         return writer.audio_error

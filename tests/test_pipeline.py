@@ -20,13 +20,13 @@ def test_drawn_pixels_are_the_exported_landmarks(analysed, sample_media, tmp_pat
     export.write_csv(export.landmarks_table(result.poses), csv)
     exported = export.read_landmarks(csv)
     written: list[np.ndarray] = []
-    real_write = pipeline.ClipWriter.write
+    real_prepare = pipeline.ClipWriter.prepare
 
-    def spy(self, rgb, time_s):
+    def spy(self, rgb):
         written.append(rgb.copy())
-        real_write(self, rgb, time_s)
+        return real_prepare(self, rgb)
 
-    monkeypatch.setattr(pipeline.ClipWriter, "write", spy)
+    monkeypatch.setattr(pipeline.ClipWriter, "prepare", spy)
     pipeline.render_clip(sample_media / "cam01.mp4", result.poses, tmp_path / "drawn.mp4")
     with ClipReader(sample_media / "cam01.mp4") as reader:
         for frame, drawn in zip(reader, written, strict=True):
