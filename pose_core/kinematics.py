@@ -178,7 +178,8 @@ def segment_angles(coords: np.ndarray, image: bool) -> np.ndarray:
         if d.line:
             v = np.where((v[..., :1] < 0), -v, v)  # from the image-left end, whatever the label
         if image:
-            cols.append(np.degrees(np.arctan2(-v[..., 1], v[..., 0])))
+            deg = np.degrees(np.arctan2(-v[..., 1], v[..., 0]))
+            cols.append(np.where(deg <= -180, deg + 360, deg))  # -0.0 below: 180, not -180
         else:
             with np.errstate(invalid="ignore", divide="ignore"):
                 up = -v[..., 1] / np.linalg.norm(v, axis=-1)

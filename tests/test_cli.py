@@ -59,8 +59,11 @@ def test_good_inputs_get_four_files_and_bad_ones_one_line_each(cli_run):
     assert "missing.mov: file not found" in proc.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        [f"cam01{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.mp4")]
-        + [f"standing{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.png")]
+        [f"cam01{s}" for s in (".csv", ".angles.csv", ".kinematics.csv", ".json", ".annotated.mp4")]
+        + [
+            f"standing{s}"
+            for s in (".csv", ".angles.csv", ".kinematics.csv", ".json", ".annotated.png")
+        ]
     )
     assert "100 / 100 frames" in proc.stderr  # the progress bar got to the end
 
@@ -74,7 +77,7 @@ def test_landmark_csv_has_exact_columns_and_reads_back_unchanged(cli_run):
     assert back.size_wh == (540, 960)
     pd.testing.assert_frame_equal(landmarks_table(back), written, check_exact=False, rtol=1e-6)
     angles = pd.read_csv(out / "cam01.angles.csv")
-    assert tuple(angles.columns) == ANGLE_COLUMNS and len(angles) == 100 * 12
+    assert tuple(angles.columns) == ANGLE_COLUMNS and len(angles) == 100 * 26
 
 
 def test_report_json(cli_run):

@@ -160,7 +160,7 @@ def test_filters_recompute_without_the_model_and_detection_settings_rerun_it(
 ) -> None:
     at = _open(app, "Open the Clip page", "pages/clip.py")
     before = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
-    at.toggle(key="set_smoothing").set_value(False)
+    at.selectbox(key="set_filter").set_value("none")
     at.number_input(key="set_max_gap_s").set_value(0.5)
     _run(at)
     after = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
@@ -180,7 +180,7 @@ def test_choices_survive_switching_pages(app, sample_media) -> None:
     assert chosen.endswith("/my dance.mp4")
     at.slider(key="clip_frame").set_value(33)
     at.selectbox(key="clip_coordinate").set_value("world_y")
-    at.toggle(key="set_smoothing").set_value(False)
+    at.selectbox(key="set_filter").set_value("none")
     _run(at)
     _run(at.switch_page("pages/image.py"))
     _run(at.switch_page("pages/home.py"))
@@ -188,7 +188,7 @@ def test_choices_survive_switching_pages(app, sample_media) -> None:
     assert at.selectbox(key="clip_media").value == chosen  # the upload is still chosen
     assert at.slider(key="clip_frame").value == 33
     assert at.selectbox(key="clip_coordinate").value == "world_y"
-    assert at.toggle(key="set_smoothing").value is False
+    assert at.selectbox(key="set_filter").value == "none"
     # The upload is offered on the other pages too.
     at = _run(at.switch_page("pages/compare.py"))
     assert "my dance.mp4 (yours)" in at.selectbox(key="cmp_cand_media").options
