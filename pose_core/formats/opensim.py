@@ -38,7 +38,7 @@ def marker_xyz(seq: PoseSequence, person: int, scale: Scale | None) -> np.ndarra
 
 
 def _cells(values: np.ndarray) -> list[str]:
-    return ["" if not np.isfinite(v) else NUMBER % v for v in values]
+    return ["NaN" if not np.isfinite(v) else NUMBER % v for v in values]
 
 
 def trc_text(seq: PoseSequence, person: int, scale: Scale | None, name: str) -> str:
