@@ -81,7 +81,8 @@ def test_sidebar_cli_and_settings_list_the_same_fields() -> None:
     import app as entry  # the sidebar's table; importing runs nothing outside Streamlit
 
     cli = build_parser()._subparsers._group_actions[0].choices["analyze"]  # type: ignore[union-attr]
-    dests = {a.dest for a in cli._actions} - {"help", "inputs", "out", "no_video", "quiet"}
+    outputs = {"help", "inputs", "out", "no_video", "quiet", "formats"}  # what to write
+    dests = {a.dest for a in cli._actions} - outputs
     assert set(entry.CONTROLS) == set(setting_fields()) == dests
 
 
@@ -142,7 +143,7 @@ def test_clip_page_from_home_scrub_without_rerunning_the_model(app, model_runs) 
     assert metrics["Frames"] == "100" and metrics["People"] == "1"
     assert at.slider(key="clip_frame").value == 0
     assert len(at.get("plotly_chart")) == 2 and len(at.get("image")) == 1
-    assert len(at.dataframe[0].value) == 12  # range of motion, one row per angle
+    assert len(at.dataframe[0].value) == 26  # range of motion: 12 joint, 14 segment angles
     at.slider(key="clip_frame").set_value(40)
     _run(at)
     assert any("frame 40" in t for t in _texts(at.markdown))
