@@ -48,22 +48,28 @@ def _slider(label: str) -> Callable[[str], object]:
     return lambda key: st.slider(label, 0.0, 1.0, step=0.05, key=key)
 
 
-def _number(label: str, lo: float, hi: float, step: float, text: str) -> Callable[[str], object]:
+def _number(
+    label: str, lo: float, hi: float, step: float, text: str, filters: tuple[str, ...] = ()
+) -> Callable[[str], object]:
+    """A number input; with ``filters``, greyed out unless one of them is chosen.
+
+    Always drawn: a number input that appears only on a rerun shows its minimum in the
+    browser instead of its kept value (Streamlit 1.60), and sends that back.
+    """
     return lambda key: st.number_input(
-        label, min_value=lo, max_value=hi, step=step, key=key, help=text
+        label,
+        min_value=lo,
+        max_value=hi,
+        step=step,
+        key=key,
+        help=text,
+        disabled=bool(filters) and st.session_state.get("set_filter") not in filters,
     )
 
 
+ONE_EURO = ("one_euro",)
 HAMPEL_HELP = "Replace values over 3 MADs from the median of the frames within 0.1 s."
 HEIGHT_HELP = "Gives metres per pixel (kinematics CSV, TRC); 0 = unknown, pixels only."
-
-
-def _for_filter(
-    filters: str | tuple[str, ...], control: Callable[[str], object]
-) -> Callable[[str], object]:
-    """``control``, drawn only while one of ``filters`` is chosen (its value is kept)."""
-    wanted = (filters,) if isinstance(filters, str) else filters
-    return lambda key: control(key) if st.session_state.get("set_filter") in wanted else None
 
 
 def _model_files() -> list[str]:
@@ -132,23 +138,21 @@ CONTROLS: dict[str, tuple[str, Callable[[str], object]]] = {
     ),
     "smoothing_min_cutoff": (
         "Filter (clips)",
-        _for_filter("one_euro", _number("Min cut-off (Hz)", 0.01, 50.0, 0.1, "Lower is smoother.")),
+        _number("One Euro min cut-off (Hz)", 0.01, 50.0, 0.1, "Lower is smoother.", ONE_EURO),
     ),
     "smoothing_beta": (
         "Filter (clips)",
-        _for_filter(
-            "one_euro", _number("Speed coefficient β", 0.0, 1000.0, 1.0, "Higher lags less.")
-        ),
+        _number("One Euro speed coefficient β", 0.0, 1000.0, 1.0, "Higher lags less.", ONE_EURO),
     ),
     "cutoff_hz": (
         "Filter (clips)",
-        _for_filter("butterworth", _number("Cut-off (Hz)", 0.1, 100.0, 0.5, "Lower is smoother.")),
+        _number(
+            "Butterworth cut-off (Hz)", 0.1, 100.0, 0.5, "Lower is smoother.", ("butterworth",)
+        ),
     ),
     "window_s": (
         "Filter (clips)",
-        _for_filter(
-            ("savgol", "median"), _number("Window (s)", 0.02, 2.0, 0.02, "Longer is smoother.")
-        ),
+        _number("Window (s)", 0.02, 2.0, 0.02, "Savitzky-Golay, median.", ("savgol", "median")),
     ),
     "max_gap_s": (
         "Filter (clips)",

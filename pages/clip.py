@@ -271,7 +271,7 @@ downloads = [
         "text/csv",
     ),
     Download(
-        "Raw landmark CSV",
+        "Unfiltered CSV",
         lambda: export.csv_text(export.landmarks_table(result.raw)),
         f"{stem}.raw.csv",
         "text/csv",
