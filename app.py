@@ -18,6 +18,7 @@ from pages.common.widgets import CALLBACK_ERROR, notice, safe
 from pose_core import paths
 from pose_core.engine import ENGINES
 from pose_core.errors import PoseLabError
+from pose_core.filters import FILTERS
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.settings import MAX_PEOPLE_LIMIT, Settings
 
@@ -47,10 +48,28 @@ def _slider(label: str) -> Callable[[str], object]:
     return lambda key: st.slider(label, 0.0, 1.0, step=0.05, key=key)
 
 
-def _number(label: str, lo: float, hi: float, step: float, text: str) -> Callable[[str], object]:
+def _number(
+    label: str, lo: float, hi: float, step: float, text: str, filters: tuple[str, ...] = ()
+) -> Callable[[str], object]:
+    """A number input; with ``filters``, greyed out unless one of them is chosen.
+
+    Always drawn: a number input that appears only on a rerun shows its minimum in the
+    browser instead of its kept value (Streamlit 1.60), and sends that back.
+    """
     return lambda key: st.number_input(
-        label, min_value=lo, max_value=hi, step=step, key=key, help=text
+        label,
+        min_value=lo,
+        max_value=hi,
+        step=step,
+        key=key,
+        help=text,
+        disabled=bool(filters) and st.session_state.get("set_filter") not in filters,
     )
+
+
+ONE_EURO = ("one_euro",)
+HAMPEL_HELP = "Replace values over 3 MADs from the median of the frames within 0.1 s."
+HEIGHT_HELP = "Gives metres per pixel (kinematics CSV, TRC); 0 = unknown, pixels only."
 
 
 def _model_files() -> list[str]:
@@ -107,21 +126,41 @@ CONTROLS: dict[str, tuple[str, Callable[[str], object]]] = {
     "min_detection_confidence": ("Detection confidence", _slider("Detection")),
     "min_presence_confidence": ("Detection confidence", _slider("Presence")),
     "min_tracking_confidence": ("Detection confidence", _slider("Tracking")),
-    "smoothing": (
-        "Smoothing (clips)",
-        lambda key: st.toggle("Smooth landmarks (One Euro filter)", key=key),
+    "start_s": ("Trim (clips)", _number("Start (s)", 0.0, 1800.0, 0.1, "Analyse from here.")),
+    "end_s": ("Trim (clips)", _number("End (s)", 0.0, 1800.0, 0.1, "0 = to the clip's end.")),
+    "hampel": (
+        "Filter (clips)",
+        lambda key: st.toggle("Reject outliers first (Hampel)", key=key, help=HAMPEL_HELP),
+    ),
+    "filter": (
+        "Filter (clips)",
+        lambda key: st.selectbox("Filter", list(FILTERS), format_func=FILTERS.get, key=key),
     ),
     "smoothing_min_cutoff": (
-        "Smoothing (clips)",
-        _number("Min cut-off (Hz)", 0.01, 50.0, 0.1, "Lower is smoother but lags more."),
+        "Filter (clips)",
+        _number("One Euro min cut-off (Hz)", 0.01, 50.0, 0.1, "Lower is smoother.", ONE_EURO),
     ),
     "smoothing_beta": (
-        "Smoothing (clips)",
-        _number("Speed coefficient β", 0.0, 1000.0, 1.0, "Higher follows fast moves."),
+        "Filter (clips)",
+        _number("One Euro speed coefficient β", 0.0, 1000.0, 1.0, "Higher lags less.", ONE_EURO),
+    ),
+    "cutoff_hz": (
+        "Filter (clips)",
+        _number(
+            "Butterworth cut-off (Hz)", 0.1, 100.0, 0.5, "Lower is smoother.", ("butterworth",)
+        ),
+    ),
+    "window_s": (
+        "Filter (clips)",
+        _number("Window (s)", 0.02, 2.0, 0.02, "Savitzky-Golay, median.", ("savgol", "median")),
     ),
     "max_gap_s": (
-        "Smoothing (clips)",
+        "Filter (clips)",
         _number("Fill gaps up to (s)", 0.0, 5.0, 0.05, "Interpolate a missing stretch."),
+    ),
+    "height_m": (
+        "Metric scale",
+        _number("Height of the person seen most (m)", 0.0, 2.5, 0.01, HEIGHT_HELP),
     ),
     "engine": (
         "Model",

@@ -24,7 +24,9 @@ from pose_core import export
 from pose_core.analysis import Analysis
 from pose_core.drawing import draw_frame
 from pose_core.errors import PoseLabError
-from pose_core.landmarks import ANGLE_NAMES, LANDMARK_NAMES
+from pose_core.formats import mot_text, trc_text
+from pose_core.landmarks import LANDMARK_NAMES
+from pose_core.media import ClipReader
 from pose_core.plots import (
     COORDINATES,
     DEFAULT_ANGLES,
@@ -87,6 +89,32 @@ def summary(result: Analysis) -> None:
     )
 
 
+def trim_slider(file: StoredFile, settings: Settings) -> None:
+    """The part of the clip to analyse; moving it sets the sidebar's trim and reruns."""
+    duration = clip_duration(str(file.path), file.digest)
+    if duration <= 0:
+        return
+    wanted = (min(settings.start_s, duration), min(settings.end_s or duration, duration))
+    if st.session_state.get("clip_trim") != wanted:
+        st.session_state.clip_trim = wanted
+    st.slider(
+        "Analyse from … to … (s)", 0.0, duration, step=0.1, key="clip_trim",
+        on_change=safe(lambda: set_trim(duration)),
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False)
+def clip_duration(path: str, digest: str) -> float:
+    with ClipReader(path) as reader:
+        return round(reader.info.duration_s, 1)
+
+
+def set_trim(duration: float) -> None:
+    start, end = st.session_state.clip_trim
+    put("set_start_s", float(start))
+    put("set_end_s", 0.0 if end >= duration else float(end))
+
+
 def charts(result: Analysis, person: int, index: int) -> None:
     c1, c2 = st.columns([2, 3])
     column = c1.selectbox(
@@ -98,8 +126,9 @@ def charts(result: Analysis, person: int, index: int) -> None:
     chosen = c2.multiselect(
         "Landmarks", LANDMARK_NAMES, key=keep("clip_landmarks", list(DEFAULT_LANDMARKS))
     )
+    raw = st.toggle("Raw landmarks", key=keep("clip_raw", False), help="Before any filter.")
     st.plotly_chart(
-        trajectory_figure(result.poses, person, chosen, column, index),
+        trajectory_figure(result.raw if raw else result.poses, person, chosen, column, index),
         key="clip_trajectory_chart",
         on_select=safe(lambda: jump_to_click("clip_trajectory_chart")),
         selection_mode="points",
@@ -107,11 +136,13 @@ def charts(result: Analysis, person: int, index: int) -> None:
     )
     a1, a2 = st.columns([3, 1], vertical_alignment="bottom")
     names = a1.multiselect(
-        "Joint angles", ANGLE_NAMES, key=keep("clip_angles", list(DEFAULT_ANGLES))
+        "Joint and segment angles",
+        result.angles.names,
+        key=keep("clip_angles", list(DEFAULT_ANGLES)),
     )
     world = a2.toggle("3D angles", key=keep("clip_angles_3d", False), help="From world landmarks.")
     st.plotly_chart(
-        angle_figure(result.angles, person, names, index, world=world),
+        angle_figure(result.angles, person, names, index, world, result.poses.filled),
         key="clip_angle_chart",
         on_select=safe(lambda: jump_to_click("clip_angle_chart")),
         selection_mode="points",
@@ -187,6 +218,7 @@ try:
     if file is None:
         st.info("Drop a clip above to track the people in it.")
         st.stop()
+    trim_slider(file, settings)
     result = run_analysis(file, settings)
 except PoseLabError as exc:
     notice("error", str(exc))
@@ -231,6 +263,30 @@ downloads = [
         lambda: export.csv_text(result.angles_table()),
         f"{stem}.angles.csv",
         "text/csv",
+    ),
+    Download(
+        "Kinematics CSV",
+        lambda: export.csv_text(result.kinematics_table()),
+        f"{stem}.kinematics.csv",
+        "text/csv",
+    ),
+    Download(
+        "Unfiltered CSV",
+        lambda: export.csv_text(export.landmarks_table(result.raw)),
+        f"{stem}.raw.csv",
+        "text/csv",
+    ),
+    Download(
+        f"TRC · person {person}",
+        lambda: trc_text(result.poses, person, result.scale, f"{stem}.p{person}.trc"),
+        f"{stem}.p{person}.trc",
+        "text/plain",
+    ),
+    Download(
+        f"MOT · person {person}",
+        lambda: mot_text(result.angles, person, f"{stem}.p{person}"),
+        f"{stem}.p{person}.mot",
+        "text/plain",
     ),
     Download(
         "Report JSON",

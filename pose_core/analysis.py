@@ -20,13 +20,14 @@ import pandas as pd
 
 from pose_core.drawing import draw_frame
 from pose_core.engine import open_engine
-from pose_core.export import angles_table
-from pose_core.filters import fill_gaps, one_euro
+from pose_core.export import angles_table, kinematics_table
+from pose_core.filters import smooth
 from pose_core.kinematics import Angles, joint_angles
 from pose_core.media import Kind, decode_image, media_kind, read_image
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.pipeline import ProgressFn, detect_clip, render_clip
 from pose_core.poses import PoseSequence
+from pose_core.scale import Scale, estimate_scale
 from pose_core.settings import Settings
 
 
@@ -66,9 +67,18 @@ class Analysis:
     def found_anyone(self) -> bool:
         return bool(self.poses.detected.any())
 
+    @property
+    def scale(self) -> Scale | None:
+        """Metres per pixel from ``settings.height_m``; None without a height."""
+        return estimate_scale(self.poses, self.settings.height_m)
+
     def angles_table(self) -> pd.DataFrame:
         """The angles CSV's rows (see :func:`pose_core.export.angles_table`)."""
-        return angles_table(self.angles, self.poses.detected)
+        return angles_table(self.angles, self.poses.detected, self.poses.filled)
+
+    def kinematics_table(self) -> pd.DataFrame:
+        """The kinematics CSV's rows (see :func:`pose_core.export.kinematics_table`)."""
+        return kinematics_table(self.poses, self.scale)
 
     def message(self) -> str:
         """One line saying what was found."""
@@ -87,12 +97,9 @@ class Analysis:
 
 
 def postprocess(kind: Kind, raw: PoseSequence, settings: Settings) -> tuple[PoseSequence, Angles]:
-    """The cheap steps after the model: smoothing and gap filling (clips), then angles."""
-    poses = raw
-    if kind == "clip":
-        if settings.smoothing:
-            poses = one_euro(poses, settings.smoothing_min_cutoff, settings.smoothing_beta)
-        poses = fill_gaps(poses, settings.max_gap_s)
+    """The cheap steps after the model: outliers, gap filling and the filter (clips),
+    then joint and segment angles with their rates."""
+    poses = smooth(raw, settings) if kind == "clip" else raw
     return poses, joint_angles(poses)
 
 

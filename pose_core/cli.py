@@ -121,7 +121,7 @@ def _analyze_one(
         result = analyze_path(path, settings, model, video, None if args.quiet else bar)
     finally:
         bar.end()
-    written = export.save(result, out, stem)
+    written = export.save(result, out, stem, args.formats)
     if result.kind == "image" and not args.no_video:
         written["annotated"] = out / f"{stem}.annotated.png"
         write_image(written["annotated"], annotate_image(path, result))
@@ -235,12 +235,26 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    try:
+        return export.parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _analyze_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="landmarks, angles, annotated media and a report per input")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="images or clips")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--no-video", action="store_true", help="skip the annotated clip or picture")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--formats",
+        type=_formats,
+        default=("csv",),
+        metavar="LIST",
+        help=f"comma-separated, of {', '.join(export.FORMATS)} (default: csv)",
+    )
     add_settings_arguments(p)
     p.set_defaults(func=_analyze)
 

@@ -1,4 +1,5 @@
-"""Every file PoseLab writes about an analysis: landmark CSV, angles CSV, report JSON.
+"""Every file PoseLab writes about an analysis: landmark, angles and kinematics tables
+(CSV, Parquet), OpenSim's TRC and MOT (:mod:`pose_core.formats`), the report JSON.
 
 The CLI and every download button in the app call these, so a file is the same whichever
 wrote it. Column lists and number formats are set here and nowhere else; the landmark
@@ -16,9 +17,11 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pose_core.kinematics import Angles
+from pose_core.formats.opensim import write_mot, write_trc
+from pose_core.kinematics import Angles, landmark_speeds
 from pose_core.landmarks import LANDMARK_NAMES, NUM_LANDMARKS
 from pose_core.poses import PoseSequence
+from pose_core.scale import Scale
 
 if TYPE_CHECKING:
     from pose_core.analysis import Analysis
@@ -48,6 +51,24 @@ ANGLE_COLUMNS: tuple[str, ...] = (
     "value_deg",
     "value_3d_deg",
     "velocity_deg_s",
+    "acceleration_deg_s2",
+    "velocity_3d_deg_s",
+    "acceleration_3d_deg_s2",
+    "filled",
+)
+KINEMATICS_COLUMNS: tuple[str, ...] = (
+    "frame",
+    "time_s",
+    "person",
+    "landmark_id",
+    "landmark",
+    "x_m",
+    "y_m",
+    "speed_px_s",
+    "acceleration_px_s2",
+    "speed_m_s",
+    "acceleration_m_s2",
+    "filled",
 )
 FLOAT_FORMAT = "%.7g"
 """Measured values: 7 significant digits, all that float32 landmarks hold."""
@@ -86,24 +107,74 @@ def landmarks_table(seq: PoseSequence) -> pd.DataFrame:
     )
 
 
-def angles_table(angles: Angles, detected: np.ndarray) -> pd.DataFrame:
-    """Tidy table with ANGLE_COLUMNS; rows where ``detected`` (F, P) is True."""
+def _filled(filled: np.ndarray | None, detected: np.ndarray) -> np.ndarray:
+    return np.zeros(detected.shape, bool) if filled is None else filled
+
+
+def angles_table(
+    angles: Angles, detected: np.ndarray, filled: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Tidy table with ANGLE_COLUMNS; rows where ``detected`` (F, P) is True.
+
+    ``filled`` (F, P) marks frames interpolated over a gap (``PoseSequence.filled``):
+    the ``filled`` column is 1 there, 0 where the landmarks were measured.
+    """
     a = len(angles.names)
     fi, pi = np.nonzero(detected)
     rows = np.repeat(np.arange(len(fi)), a)
     ai = np.tile(np.arange(a), len(fi))
     fr, pr = fi[rows], pi[rows]
+
+    def col(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values[fr, pr, ai], dtype=np.float64)
+
     return pd.DataFrame(
         {
             "frame": fr.astype(np.int64),
             "time_s": angles.times_s[fr].astype(np.float64),
             "person": pr.astype(np.int64),
             "angle": np.asarray(angles.names, dtype=object)[ai],
-            "value_deg": angles.deg[fr, pr, ai].astype(np.float64),
-            "value_3d_deg": angles.deg_3d[fr, pr, ai].astype(np.float64),
-            "velocity_deg_s": angles.velocity[fr, pr, ai].astype(np.float64),
+            "value_deg": col(angles.deg),
+            "value_3d_deg": col(angles.deg_3d),
+            "velocity_deg_s": col(angles.velocity),
+            "acceleration_deg_s2": col(angles.acceleration),
+            "velocity_3d_deg_s": col(angles.velocity_3d),
+            "acceleration_3d_deg_s2": col(angles.acceleration_3d),
+            "filled": _filled(filled, detected)[fr, pr].astype(np.int64),
         },
         columns=list(ANGLE_COLUMNS),
+    )
+
+
+def kinematics_table(seq: PoseSequence, scale: Scale | None = None) -> pd.DataFrame:
+    """Tidy table with KINEMATICS_COLUMNS, one row per frame x detected person x
+    landmark, as the landmark CSV: speed and acceleration magnitudes in the image
+    plane over the true frame times, and with a ``scale`` the image coordinates and
+    rates in metres (``x_m``, ``y_m`` as ``x_px``, ``y_px``: from the top left, y down;
+    NaN without a scale); ``filled`` as in :func:`angles_table`."""
+    f_idx, p_idx = np.nonzero(seq.detected)
+    rows = np.repeat(np.arange(len(f_idx)), NUM_LANDMARKS)
+    lm = np.tile(np.arange(NUM_LANDMARKS), len(f_idx))
+    fi, pi = f_idx[rows], p_idx[rows]
+    xy = seq.xy_px.astype(np.float64)
+    speed, accel = landmark_speeds(xy, seq.times_s.astype(np.float64))
+    m = scale.metres_per_px if scale is not None else np.nan
+    return pd.DataFrame(
+        {
+            "frame": fi.astype(np.int64),
+            "time_s": seq.times_s[fi].astype(np.float64),
+            "person": pi.astype(np.int64),
+            "landmark_id": lm.astype(np.int64),
+            "landmark": np.asarray(LANDMARK_NAMES, dtype=object)[lm],
+            "x_m": xy[fi, pi, lm, 0] * m,
+            "y_m": xy[fi, pi, lm, 1] * m,
+            "speed_px_s": speed[fi, pi, lm],
+            "acceleration_px_s2": accel[fi, pi, lm],
+            "speed_m_s": speed[fi, pi, lm] * m,
+            "acceleration_m_s2": accel[fi, pi, lm] * m,
+            "filled": _filled(seq.filled, seq.detected)[fi, pi].astype(np.int64),
+        },
+        columns=list(KINEMATICS_COLUMNS),
     )
 
 
@@ -162,6 +233,11 @@ def report(result: Analysis) -> dict[str, Any]:
         "kind": result.kind,
         "model": result.model,
         "settings": result.settings.as_dict(),
+        "scale": scale.as_dict() if (scale := result.scale) is not None else None,
+        "filled_frames": [
+            int(n) for n in _filled(result.poses.filled, result.poses.detected).sum(axis=0)
+        ],
+        "angles": list(result.angles.names),
         "left_right_swaps_fixed": result.swaps_fixed,
         "frames_lost": result.frames_lost,
         "warnings": list(result.warnings),
@@ -186,17 +262,64 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def save(result: Analysis, out_dir: str | Path, stem: str) -> dict[str, Path]:
-    """Write ``<stem>.csv``, ``<stem>.angles.csv`` and ``<stem>.json`` into ``out_dir``."""
+FORMATS: dict[str, str] = {
+    "csv": "landmark, angles and kinematics CSVs",
+    "raw": "the model's landmarks before any filter, as a landmark CSV",
+    "trc": "OpenSim marker file per person",
+    "mot": "OpenSim angles (storage) file per person",
+    "parquet": "the three tables as Parquet, typed columns",
+}
+"""What ``--formats`` can ask for; the report JSON is always written."""
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"csv,trc"`` -> ``("csv", "trc")``.
+
+    Raises:
+        ValueError: an unknown or no format.
+    """
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown format {', '.join(unknown) or repr(text)}: choose from {', '.join(FORMATS)}"
+        )
+    return names
+
+
+def save(
+    result: Analysis, out_dir: str | Path, stem: str, formats: tuple[str, ...] = ("csv",)
+) -> dict[str, Path]:
+    """Write ``<stem>.json`` and the files of ``formats`` (see FORMATS) into ``out_dir``:
+    ``<stem>.csv``, ``.angles.csv``, ``.kinematics.csv``; ``.raw.csv``; ``.p<N>.trc`` and
+    ``.p<N>.mot`` per person; ``.parquet``, ``.angles.parquet``, ``.kinematics.parquet``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "landmarks": out / f"{stem}.csv",
-        "angles": out / f"{stem}.angles.csv",
-        "report": out / f"{stem}.json",
+    tables = {
+        "landmarks": (landmarks_table(result.poses), ""),
+        "angles": (result.angles_table(), ".angles"),
+        "kinematics": (result.kinematics_table(), ".kinematics"),
     }
-    write_csv(landmarks_table(result.poses), paths["landmarks"])
-    write_csv(angles_table(result.angles, result.poses.detected), paths["angles"])
+    paths: dict[str, Path] = {}
+    for key, (table, suffix) in tables.items():
+        if "csv" in formats:
+            paths[key] = out / f"{stem}{suffix}.csv"
+            write_csv(table, paths[key])
+        if "parquet" in formats:
+            paths[f"{key}_parquet"] = out / f"{stem}{suffix}.parquet"
+            table.to_parquet(paths[f"{key}_parquet"], index=False)
+    if "raw" in formats:
+        paths["raw"] = out / f"{stem}.raw.csv"
+        write_csv(landmarks_table(result.raw), paths["raw"])
+    scale = result.scale
+    for p in np.flatnonzero(result.poses.detected.any(axis=0)):
+        if "trc" in formats:
+            paths[f"trc_{p}"] = out / f"{stem}.p{p}.trc"
+            write_trc(paths[f"trc_{p}"], result.poses, int(p), scale)
+        if "mot" in formats:
+            paths[f"mot_{p}"] = out / f"{stem}.p{p}.mot"
+            write_mot(paths[f"mot_{p}"], result.angles, int(p))
+    paths["report"] = out / f"{stem}.json"
     paths["report"].write_text(json_text(report(result)))
     return paths
 

@@ -1,12 +1,35 @@
-"""Smoothing and gap filling: pure functions from a PoseSequence to a new one."""
+"""Smoothing, outlier rejection and gap filling: pure functions from a PoseSequence to
+a new one, each recorded in its history.
+
+The offline filters (Butterworth, Savitzky-Golay, median, Hampel) run along time on each
+stretch a person was seen without a break, so a gap is never smoothed over; they assume
+the clip's median frame rate (``PoseSequence.fps``).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
+from scipy import ndimage, signal
 
+from pose_core.errors import PoseLabError
 from pose_core.poses import PoseSequence
+from pose_core.settings import Settings
+
+FILTERS: dict[str, str] = {
+    "none": "none (raw landmarks)",
+    "one_euro": "One Euro (adaptive, online)",
+    "butterworth": "Butterworth, zero-phase (order 4)",
+    "savgol": "Savitzky-Golay (quadratic)",
+    "median": "moving median",
+}
+"""Filter name -> what the app calls it."""
+BUTTERWORTH_ORDER = 4
+SAVGOL_POLYORDER = 2
+HAMPEL_HALF_WINDOW_S = 0.1
+HAMPEL_SIGMAS = 3.0
 
 
 class OneEuroFilter:
@@ -117,3 +140,121 @@ def _hold(arr: np.ndarray, forward: bool) -> np.ndarray:
     for i in range(1, len(out)):
         out[i] = np.where(np.isnan(out[i]), out[i - 1], out[i])
     return out if forward else out[::-1]
+
+
+Block = Callable[[np.ndarray], np.ndarray]
+"""Filters a (n, C) block of values along axis 0; n is at least ``min_len``."""
+
+
+def _runs(ok: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of every run of True in a (F,) mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _along_time(values: np.ndarray, block: Block, min_len: int) -> np.ndarray:
+    """``block`` applied to each person's unbroken runs of (F, P, ...) ``values``;
+    runs shorter than ``min_len`` frames, and values next to a lone NaN, stay as they are."""
+    out = values.astype(np.float64, copy=True)
+    for p in range(values.shape[1]):
+        flat = out[:, p].reshape(len(out), -1)
+        for a, b in _runs(~np.isnan(flat).all(axis=1)):
+            if b - a < min_len:
+                continue
+            part = flat[a:b]
+            whole = ~np.isnan(part).any(axis=0)
+            part[:, whole] = block(part[:, whole])
+        out[:, p] = flat.reshape(out[:, p].shape)
+    return out.astype(values.dtype)
+
+
+def _apply(seq: PoseSequence, step: str, block: Block, min_len: int) -> PoseSequence:
+    xyz = _along_time(seq.xyz, block, min_len)
+    world = _along_time(seq.world, block, min_len)
+    return seq.with_steps(step, xyz=xyz, world=world)
+
+
+def _rate(seq: PoseSequence) -> float:
+    if seq.fps <= 0:
+        raise PoseLabError(f"{seq.source}: the frame rate is unknown; choose another filter")
+    return seq.fps
+
+
+def _odd_frames(seq: PoseSequence, window_s: float, least: int) -> int:
+    n = max(least, int(round(window_s * _rate(seq))))
+    return n if n % 2 else n + 1
+
+
+def butterworth(seq: PoseSequence, cutoff_hz: float) -> PoseSequence:
+    """Zero-phase low-pass Butterworth of order 4: a 2nd-order filter run forward and
+    backward (no lag), -6 dB at ``cutoff_hz``, as Pose2Sim and Sports2D do.
+
+    Raises:
+        PoseLabError: the cut-off is not below half the frame rate.
+    """
+    fps = _rate(seq)
+    if not 0 < cutoff_hz < fps / 2:
+        raise PoseLabError(
+            f"{seq.source}: the Butterworth cut-off ({cutoff_hz:g} Hz) must be below half "
+            f"the frame rate ({fps / 2:.1f} Hz)"
+        )
+    sos = signal.butter(BUTTERWORTH_ORDER // 2, cutoff_hz / (fps / 2), output="sos")
+    pad = 3 * (2 * len(sos) + 1)
+
+    def block(x: np.ndarray) -> np.ndarray:
+        return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=min(pad, len(x) - 1)))
+
+    return _apply(seq, f"butterworth(order={BUTTERWORTH_ORDER}, cutoff_hz={cutoff_hz})", block, 4)
+
+
+def savgol(seq: PoseSequence, window_s: float) -> PoseSequence:
+    """Savitzky-Golay: a quadratic fitted over a window of ``window_s`` seconds (an odd
+    number of frames, at least 5) around each frame."""
+    n = _odd_frames(seq, window_s, 5)
+
+    def block(x: np.ndarray) -> np.ndarray:
+        return np.asarray(signal.savgol_filter(x, n, SAVGOL_POLYORDER, axis=0, mode="interp"))
+
+    return _apply(seq, f"savgol(window_frames={n}, polyorder={SAVGOL_POLYORDER})", block, n)
+
+
+def median(seq: PoseSequence, window_s: float) -> PoseSequence:
+    """Moving median over ``window_s`` seconds (an odd number of frames, at least 3)."""
+    n = _odd_frames(seq, window_s, 3)
+
+    def block(x: np.ndarray) -> np.ndarray:
+        return np.asarray(ndimage.median_filter(x, size=(n, 1), mode="nearest"))
+
+    return _apply(seq, f"median(window_frames={n})", block, n)
+
+
+def hampel(seq: PoseSequence) -> PoseSequence:
+    """Hampel outlier rejection: a value further than 3 scaled MADs from the median of
+    the frames within 0.1 s of it is replaced by that median."""
+    k = max(1, int(round(HAMPEL_HALF_WINDOW_S * _rate(seq))))
+
+    def block(x: np.ndarray) -> np.ndarray:
+        padded = np.pad(x, ((k, k), (0, 0)), mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1, axis=0)
+        med = np.median(windows, axis=-1)
+        mad = 1.4826 * np.median(np.abs(windows - med[..., None]), axis=-1)
+        return np.where(np.abs(x - med) > HAMPEL_SIGMAS * mad, med, x)
+
+    return _apply(seq, f"hampel(half_window_frames={k}, sigmas={HAMPEL_SIGMAS})", block, 3)
+
+
+def smooth(seq: PoseSequence, settings: Settings) -> PoseSequence:
+    """A clip's landmarks as ``settings`` ask: Hampel (optional), gap filling, then the
+    chosen filter (filled values are flagged in ``filled``)."""
+    if settings.hampel:
+        seq = hampel(seq)
+    seq = fill_gaps(seq, settings.max_gap_s)
+    if settings.filter == "one_euro":
+        return one_euro(seq, settings.smoothing_min_cutoff, settings.smoothing_beta)
+    if settings.filter == "butterworth":
+        return butterworth(seq, settings.cutoff_hz)
+    if settings.filter == "savgol":
+        return savgol(seq, settings.window_s)
+    if settings.filter == "median":
+        return median(seq, settings.window_s)
+    return seq

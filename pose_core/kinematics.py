@@ -1,7 +1,7 @@
-"""Body geometry and joint angles, as pure functions of landmark arrays.
+"""Body geometry, joint and segment angles and their rates, as pure functions of arrays.
 
-This is the one implementation of the angles in ``ANGLE_DEFS`` and of torso geometry:
-the Clip page's charts, the CSVs and the comparison score all call it.
+This is the one implementation of the angles in ``ANGLE_DEFS`` and ``SEGMENT_DEFS`` and
+of torso geometry: the Clip page's charts, the CSVs and the comparison score all call it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from pose_core.landmarks import ANGLE_DEFS, ANGLE_NAMES, LANDMARK_INDEX, AngleDef
+from pose_core.landmarks import (
+    ANGLE_DEFS,
+    ANGLE_NAMES,
+    LANDMARK_INDEX,
+    SEGMENT_DEFS,
+    SEGMENT_NAMES,
+    AngleDef,
+)
 
 if TYPE_CHECKING:
     from pose_core.poses import PoseSequence
@@ -25,14 +32,17 @@ SHOULDERS = "mid:left_shoulder,right_shoulder"
 
 @dataclass
 class Angles:
-    """Joint angles of a whole analysis.
+    """Joint and segment angles of a whole analysis, with their rates.
 
     Attributes:
-        names: angle names, in ``ANGLE_DEFS`` order (A of them).
+        names: angle names: ``ANGLE_DEFS`` then ``SEGMENT_DEFS`` order (A of them).
         deg: (F, P, A) angles in degrees measured in the image plane (pixels).
         deg_3d: (F, P, A) the same angles from world landmarks (camera-independent).
         velocity: (F, P, A) rate of change of ``deg`` in degrees per second.
         times_s: (F,) frame times.
+        acceleration: (F, P, A) rate of change of ``velocity``, degrees per second².
+        velocity_3d: (F, P, A) rate of change of ``deg_3d``, degrees per second.
+        acceleration_3d: (F, P, A) rate of change of ``velocity_3d``, degrees per second².
     """
 
     names: tuple[str, ...]
@@ -40,6 +50,9 @@ class Angles:
     deg_3d: np.ndarray
     velocity: np.ndarray
     times_s: np.ndarray
+    acceleration: np.ndarray
+    velocity_3d: np.ndarray
+    acceleration_3d: np.ndarray
 
     def series(self, name: str, person: int = 0, world: bool = False) -> np.ndarray:
         """(F,) values of one angle for one person."""
@@ -143,16 +156,85 @@ def unwrap_deg(values: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.moveaxis(out, 0, axis)
 
 
-def angular_velocity(deg: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-    """d(angle)/dt in degrees per second along axis 0; NaN without increasing times."""
+MIN_SEGMENT_TORSO = 0.15
+"""Segments shorter than this share of the torso (seen end-on) get no angle."""
+
+
+def segment_angles(coords: np.ndarray, image: bool) -> np.ndarray:
+    """(..., S) every segment of ``SEGMENT_DEFS`` against the horizontal, in degrees.
+
+    ``image``: (..., 33, 2) pixels, y down; the angle of ``a -> b`` counter-clockwise
+    from the image's right as seen on screen, in (-180, 180]. Otherwise (..., 33, 3)
+    world metres, y down: the elevation of ``a -> b`` above the horizontal plane,
+    -90..90. A line's tilt is measured from its end on the image's left (smaller x),
+    within (-90, 90]: + = its right end higher. A segment shorter than
+    ``MIN_SEGMENT_TORSO`` torso lengths (seen end-on) has no direction: NaN.
+    """
+    cols = []
+    least = MIN_SEGMENT_TORSO * torso_length(coords)
+    for d in SEGMENT_DEFS:
+        v = point(coords, d.b) - point(coords, d.a)
+        v = np.where((np.linalg.norm(v, axis=-1) < least)[..., None], np.nan, v)
+        if d.line:
+            v = np.where((v[..., :1] < 0), -v, v)  # from the image-left end, whatever the label
+        if image:
+            deg = np.degrees(np.arctan2(-v[..., 1], v[..., 0]))
+            cols.append(np.where(deg <= -180, deg + 360, deg))  # -0.0 below: 180, not -180
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                up = -v[..., 1] / np.linalg.norm(v, axis=-1)
+            cols.append(np.degrees(np.arcsin(np.clip(up, -1.0, 1.0))))
+    return np.stack(cols, axis=-1)
+
+
+def unwrap_lines(deg: np.ndarray) -> np.ndarray:
+    """(F, ..., S) image-plane segment angles with directed segments unwrapped by 360°
+    and lines by 180° (a line's tilt is the same after half a turn)."""
+    out = deg.copy()
+    lines = np.array([d.line for d in SEGMENT_DEFS])
+    out[..., ~lines] = unwrap_deg(deg[..., ~lines], axis=0)
+    out[..., lines] = unwrap_deg(deg[..., lines] * 2, axis=0) / 2
+    return out
+
+
+def derivative(values: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+    """d(values)/dt along axis 0 over the true (possibly uneven) frame times ``times_s``
+    (F,), per second; central differences inside, one-sided at the ends; NaN next to a
+    missing value, and everywhere without strictly increasing times."""
     if len(times_s) < 2 or not np.all(np.diff(times_s) > 0):
-        return np.full_like(deg, np.nan)
-    return np.asarray(np.gradient(deg, times_s, axis=0))
+        return np.full_like(values, np.nan)
+    return np.asarray(np.gradient(values, times_s, axis=0))
+
+
+angular_velocity = derivative
+"""d(angle)/dt in degrees per second along axis 0 (see :func:`derivative`)."""
+
+
+def landmark_speeds(xy: np.ndarray, times_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(F, P, L) speed and acceleration magnitudes of (F, P, L, D) positions over
+    ``times_s``: in px/s and px/s² for pixels, m/s and m/s² for metres."""
+    v = derivative(xy, times_s)
+    a = derivative(v, times_s)
+    return np.linalg.norm(v, axis=-1), np.linalg.norm(a, axis=-1)
 
 
 def joint_angles(seq: PoseSequence) -> Angles:
-    """Every angle in ``ANGLE_DEFS`` for every frame and person, 2D and 3D."""
-    deg = unwrap_deg(angles_of(seq.xy_px.astype(np.float64), signed_lean=True), axis=0)
-    deg_3d = angles_of(seq.world.astype(np.float64))
+    """Every joint angle (``ANGLE_DEFS``) and segment angle (``SEGMENT_DEFS``) for every
+    frame and person, 2D and 3D, with velocities and accelerations over the frame times."""
+    px, world = seq.xy_px.astype(np.float64), seq.world.astype(np.float64)
+    joints = unwrap_deg(angles_of(px, signed_lean=True), axis=0)
+    segments = unwrap_lines(segment_angles(px, image=True))
+    deg = np.concatenate([joints, segments], axis=-1)
+    deg_3d = np.concatenate([angles_of(world), segment_angles(world, image=False)], axis=-1)
     times = seq.times_s.astype(np.float64)
-    return Angles(ANGLE_NAMES, deg, deg_3d, angular_velocity(deg, times), times)
+    velocity, velocity_3d = angular_velocity(deg, times), angular_velocity(deg_3d, times)
+    return Angles(
+        ANGLE_NAMES + SEGMENT_NAMES,
+        deg,
+        deg_3d,
+        velocity,
+        times,
+        angular_velocity(velocity, times),
+        velocity_3d,
+        angular_velocity(velocity_3d, times),
+    )

@@ -109,3 +109,38 @@ ANGLE_DEFS: tuple[AngleDef, ...] = tuple(
     AngleDef("neck", _HIPS, _SHOULDERS, _EARS, "180° = head in line with the trunk"),
 )
 ANGLE_NAMES: tuple[str, ...] = tuple(d.name for d in ANGLE_DEFS)
+
+
+@dataclass(frozen=True)
+class SegmentDef:
+    """A body segment, measured against the horizontal (see :mod:`pose_core.segments`).
+
+    ``a -> b`` runs from the proximal to the distal end (points as in :class:`AngleDef`).
+    A ``line`` (pelvis, shoulders) has no direction: its tilt is measured from whichever
+    end is on the image's left, so swapping the left and right labels changes nothing.
+    """
+
+    name: str
+    a: str
+    b: str
+    line: bool
+    description: str
+
+
+SEGMENT_DEFS: tuple[SegmentDef, ...] = tuple(
+    SegmentDef(f"{side}_{part}", a.format(s=side), b.format(s=side), False, d)
+    for side in ("left", "right")
+    for part, a, b, d in (
+        ("thigh", "{s}_hip", "{s}_knee", "hip to knee; -90° = straight down"),
+        ("shank", "{s}_knee", "{s}_ankle", "knee to ankle; -90° = straight down"),
+        ("foot", "{s}_heel", "{s}_foot_index", "heel to toe; 0° = pointing to the right"),
+        ("arm", "{s}_shoulder", "{s}_elbow", "shoulder to elbow; -90° = hanging down"),
+        ("forearm", "{s}_elbow", "{s}_wrist", "elbow to wrist; -90° = hanging down"),
+    )
+) + (
+    SegmentDef("trunk", _HIPS, _SHOULDERS, False, "hip centre to shoulder centre; 90° = upright"),
+    SegmentDef("pelvis", "left_hip", "right_hip", True, "hip line tilt; 0° = level"),
+    SegmentDef("shoulders", "left_shoulder", "right_shoulder", True, "shoulder line; 0° = level"),
+    SegmentDef("head", _SHOULDERS, _EARS, False, "shoulder centre to ear centre; 90° = upright"),
+)
+SEGMENT_NAMES: tuple[str, ...] = tuple(d.name for d in SEGMENT_DEFS)

@@ -174,7 +174,8 @@ def detect_clip(
     start = time.perf_counter()
     inference = 0.0
     collector = _Collector()
-    with ClipReader(path) as reader, open_engine(model, settings, video=True) as engine:
+    reader = ClipReader(path, settings.start_s, settings.end_s)
+    with reader, open_engine(model, settings, video=True) as engine:
         info = reader.info
         ids: PersonIds[float] = PersonIds(info.fps, info.size_wh)
         with contextlib.closing(background(reader, cancel, path.name)) as frames:
@@ -219,28 +220,31 @@ def render_clip(
 
     Decoding, drawing and colour conversion run in a background thread while this one
     encodes. Each frame is matched to the landmarks of its time, so what is drawn is
-    exactly what the CSV says. Returns a note when the sound had to be left out.
+    exactly what the CSV says. Only the frames of ``poses`` are drawn: a trimmed
+    analysis gives a clip of that part, starting at time 0. Returns a note when the
+    sound had to be left out.
     """
     start = time.perf_counter()
     times = poses.times_s
-    with ClipReader(path) as reader:
+    t0 = float(times[0]) if len(times) else 0.0
+    with ClipReader(path, t0, float(times[-1]) if len(times) else 0.0) as reader:
         info = reader.info
         scale = min(1.0, ANNOTATED_MAX_SIDE / max(info.size_wh))
         size = (round(info.size_wh[0] * scale), round(info.size_wh[1] * scale))
         period = 1.0 / (poses.fps or info.fps or 30.0)
-        end = float(times[-1]) + period if len(times) else 0.0
+        end = float(times[-1]) + period - t0 if len(times) else 0.0
         with ClipWriter(
             out,
             size,
             poses.fps or info.fps,
             audio_from=path,
-            audio_offset_s=reader.start_time_s,
+            audio_offset_s=reader.start_time_s + t0,
             audio_end_s=end,
         ) as writer:
             drawn = _drawn_frames(reader, poses, writer, period)
             with contextlib.closing(background(drawn, cancel, path.name)) as frames:
                 for index, time_s, frame in frames:
-                    writer.write(frame, time_s)
+                    writer.write(frame, time_s - t0)
                     if progress is not None:
                         progress(DRAWING, index + 1, len(times), time.perf_counter() - start)
         return writer.audio_error

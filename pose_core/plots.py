@@ -124,32 +124,64 @@ def _add_series(
         )
 
 
+FILLED_NAME = "interpolated (gap filled)"
+
+
+def _mark_filled(fig: go.Figure, times_s: np.ndarray, filled: np.ndarray | None) -> None:
+    """Ring every point of frames in ``filled`` (F,), one legend entry for them all."""
+    if filled is None or not filled.any():
+        return
+    xs: list[float] = []
+    ys: list[float] = []
+    for trace in [t for t in fig.data if t.showlegend is not False]:
+        xs += list(np.asarray(trace.x)[filled])
+        ys += list(np.asarray(trace.y, dtype=np.float64)[filled])
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            marker={"size": 9, "symbol": "circle-open", "color": "#6c757d"},
+            name=FILLED_NAME,
+            hoverinfo="skip",
+        )
+    )
+
+
 def trajectory_figure(
     poses: PoseSequence, person: int, landmarks: Sequence[str], column: str, current: int
 ) -> go.Figure:
     """One landmark CSV ``column`` of each of ``landmarks`` over time, for one person.
 
     Image and world y grow downwards; their axes are reversed, so a rising curve is a
-    rising body part.
+    rising body part. Frames filled over a gap are ringed.
     """
     _, title, unit = COORDINATES[column]
     fig = _time_figure(title, poses.times_s, current)
     for name in landmarks:
         values = landmark_series(poses, person, name, column)
         _add_series(fig, name, poses.times_s, values, current, unit)
+    _mark_filled(fig, poses.times_s, None if poses.filled is None else poses.filled[:, person])
     if column in _DOWNWARD:
         fig.update_yaxes(autorange="reversed")
     return fig
 
 
 def angle_figure(
-    angles: Angles, person: int, names: Sequence[str], current: int, world: bool = False
+    angles: Angles,
+    person: int,
+    names: Sequence[str],
+    current: int,
+    world: bool = False,
+    filled: np.ndarray | None = None,
 ) -> go.Figure:
-    """Joint angles (degrees) over time for one person; ``world``: the 3D angles."""
+    """Joint and segment angles (degrees) over time for one person; ``world``: the 3D
+    angles; ``filled`` (F, P) rings the frames filled over a gap."""
     title = "angle (degrees, 3D)" if world else "angle (degrees, image plane)"
     fig = _time_figure(title, angles.times_s, current)
     for name in names:
         _add_series(fig, name, angles.times_s, angles.series(name, person, world), current, "°")
+    _mark_filled(fig, angles.times_s, None if filled is None else filled[:, person])
     return fig
 
 

@@ -113,8 +113,8 @@ def test_clip_times_rows_and_annotated_video(short_clip, model, tmp_path):
 
 
 def test_smoothing_reduces_jitter_without_moving_the_pose(short_clip, model):
-    raw = analyze_clip(short_clip, Settings(smoothing=False), model)
-    smooth = analyze_clip(short_clip, Settings(smoothing=True), model)
+    raw = analyze_clip(short_clip, Settings(filter="none"), model)
+    smooth = analyze_clip(short_clip, Settings(filter="one_euro"), model)
     a, b = raw.poses.xy_px[:, 0], smooth.poses.xy_px[:, 0]
     accel_raw = np.abs(np.diff(a, n=2, axis=0)).mean()
     accel_smooth = np.abs(np.diff(b, n=2, axis=0)).mean()

@@ -59,8 +59,11 @@ def test_good_inputs_get_four_files_and_bad_ones_one_line_each(cli_run):
     assert "missing.mov: file not found" in proc.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        [f"cam01{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.mp4")]
-        + [f"standing{s}" for s in (".csv", ".angles.csv", ".json", ".annotated.png")]
+        [f"cam01{s}" for s in (".csv", ".angles.csv", ".kinematics.csv", ".json", ".annotated.mp4")]
+        + [
+            f"standing{s}"
+            for s in (".csv", ".angles.csv", ".kinematics.csv", ".json", ".annotated.png")
+        ]
     )
     assert "100 / 100 frames" in proc.stderr  # the progress bar got to the end
 
@@ -74,7 +77,7 @@ def test_landmark_csv_has_exact_columns_and_reads_back_unchanged(cli_run):
     assert back.size_wh == (540, 960)
     pd.testing.assert_frame_equal(landmarks_table(back), written, check_exact=False, rtol=1e-6)
     angles = pd.read_csv(out / "cam01.angles.csv")
-    assert tuple(angles.columns) == ANGLE_COLUMNS and len(angles) == 100 * 12
+    assert tuple(angles.columns) == ANGLE_COLUMNS and len(angles) == 100 * 26
 
 
 def test_report_json(cli_run):
@@ -118,9 +121,53 @@ def test_same_named_inputs_never_overwrite_each_other(sample_media, tmp_path):
     assert sorted(p.name for p in out.glob("*.csv")) == [
         "monday_class.angles.csv",
         "monday_class.csv",
+        "monday_class.kinematics.csv",
         "tuesday_class.angles.csv",
         "tuesday_class.csv",
+        "tuesday_class.kinematics.csv",
     ]
+
+
+def test_trim_filter_height_and_formats_reach_the_files(sample_media, tmp_path):
+    out = tmp_path / "out"
+    proc = _run(
+        "analyze", sample_media / "cam01.mp4", "--out", out, "--no-video", "--quiet",
+        "--start", "0.5", "--end", "0.9", "--filter", "butterworth", "--cutoff-hz", "8",
+        "--hampel", "--height", "1.75", "--formats", "csv,raw,trc,mot,parquet",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"cam01{s}.csv" for s in ("", ".angles", ".kinematics", ".raw")]
+        + [f"cam01{s}.parquet" for s in ("", ".angles", ".kinematics")]
+        + ["cam01.p0.trc", "cam01.p0.mot", "cam01.json"]
+    )
+    report = json.loads((out / "cam01.json").read_text())
+    assert report["frames"] == 25 and report["times_s"][0] == 0.5
+    assert {k: report["settings"][k] for k in ("start_s", "end_s", "filter", "cutoff_hz")} == {
+        "start_s": 0.5,
+        "end_s": 0.9,
+        "filter": "butterworth",
+        "cutoff_hz": 8.0,
+    }
+    assert report["settings"]["hampel"] is True and report["scale"]["height_m"] == 1.75
+    assert (out / "cam01.p0.trc").read_text().split("\n")[2].split("\t")[2:5] == ["25", "33", "m"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["--filter", "butterworth", "--cutoff-hz", "40"],
+            "error: cam01.mp4: the Butterworth cut-off (40 Hz) must be below half the frame "
+            "rate (30.0 Hz)",
+        ),
+        (["--start", "5"], "error: cam01.mp4: starts at 5 s, but the clip lasts 1.67 s"),
+        (["--height", "3"], "error: height_m must be 0 (unknown) or 0.5..2.5 m, got 3.0"),
+    ],
+)
+def test_bad_research_settings_are_one_line(sample_media, tmp_path, args, line):
+    proc = _run("analyze", sample_media / "cam01.mp4", "--out", tmp_path, "--no-video", *args)
+    assert proc.returncode in (1, 2) and proc.stderr.strip().splitlines()[-1] == line
 
 
 def test_odd_inputs_are_told_apart_by_content(sample_media, tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from pose_core import export
 from pose_core.kinematics import joint_angles
 from pose_core.poses import PoseSequence
+from pose_core.scale import Scale
 
 GOLDEN = Path(__file__).parent / "golden"
 # Normalized x, y (about 2 px on this 450x960 photo), metres, and 0..1 scores.
@@ -50,9 +51,28 @@ def test_angles_csv_rows_are_exactly_these() -> None:
     buf = io.StringIO()
     export.write_csv(table, buf)
     lines = buf.getvalue().splitlines()
-    assert lines[0] == "frame,time_s,person,angle,value_deg,value_3d_deg,velocity_deg_s"
-    assert lines[1].startswith("0,100.000000,0,left_elbow,")  # every point coincides: NaN
-    assert len(lines) == 1 + 2 * len(table.angle.unique())
+    assert lines[0] == (
+        "frame,time_s,person,angle,value_deg,value_3d_deg,velocity_deg_s,acceleration_deg_s2,"
+        "velocity_3d_deg_s,acceleration_3d_deg_s2,filled"
+    )
+    assert lines[1] == "0,100.000000,0,left_elbow,,,,,,,0"  # every point coincides: NaN
+    assert len(lines) == 1 + 2 * len(table.angle.unique()) == 1 + 2 * 26
+
+
+def test_kinematics_csv_rows_are_exactly_these() -> None:
+    seq = _one_person_two_frames()  # every landmark moves 100 px in 1/30 s
+    scale = Scale(metres_per_px=0.01, person=0, height_m=1.75, height_px=175.0, frames=2)
+    buf = io.StringIO()
+    export.write_csv(export.kinematics_table(seq, scale), buf)
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == (
+        "frame,time_s,person,landmark_id,landmark,x_m,y_m,speed_px_s,acceleration_px_s2,"
+        "speed_m_s,acceleration_m_s2,filled"
+    )
+    assert lines[1] == "0,100.000000,0,0,nose,0.5,0.5,3000,0,30,0,0"
+    assert lines[34] == "1,100.033333,0,0,nose,1.5,0.5,3000,0,30,0,0"
+    no_scale = export.kinematics_table(seq)
+    assert no_scale.x_m.isna().all() and no_scale.speed_m_s.isna().all()
 
 
 def test_standing_photo_matches_the_golden_landmarks(analysed) -> None:

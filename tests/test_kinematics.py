@@ -99,5 +99,5 @@ def test_angles_table_columns_and_rows():
     seq.xyz[1] = np.nan
     table = angles_table(joint_angles(seq), seq.detected)
     assert tuple(table.columns) == ANGLE_COLUMNS
-    assert len(table) == 3 * 12
+    assert len(table) == 3 * 26  # 12 joint and 14 segment angles
     assert set(table.frame) == {0, 2, 3}

@@ -7,7 +7,7 @@ import pytest
 
 from pose_core.kinematics import joint_angles
 from pose_core.landmarks import LANDMARK_INDEX
-from pose_core.plots import angle_figure, landmark_series, trajectory_figure
+from pose_core.plots import FILLED_NAME, angle_figure, landmark_series, trajectory_figure
 from pose_core.poses import PoseSequence
 
 
@@ -51,3 +51,18 @@ def test_angle_figure_2d_and_3d(walk: PoseSequence) -> None:
     fig = angle_figure(angles, 0, ["left_knee", "trunk_lean"], current=0, world=True)
     assert [t.name for t in fig.data if t.showlegend is not False] == ["left_knee", "trunk_lean"]
     assert "3D" in fig.layout.yaxis.title.text
+
+
+def test_frames_filled_over_a_gap_are_ringed_on_both_charts(walk: PoseSequence) -> None:
+    filled = np.array([[False], [True], [True], [False]])
+    walk = walk.with_steps("filled", filled=filled)
+    for fig in (
+        trajectory_figure(walk, 0, ["nose", "left_wrist"], "x_px", 0),
+        angle_figure(joint_angles(walk), 0, ["left_knee", "trunk"], 0, filled=filled),
+    ):
+        rings = [t for t in fig.data if t.name == FILLED_NAME]
+        assert len(rings) == 1 and rings[0].marker.symbol == "circle-open"
+        assert list(rings[0].x) == pytest.approx([0.1, 0.2, 0.1, 0.2])  # frames 1, 2 of each
+    assert not [
+        t for t in angle_figure(joint_angles(walk), 0, ["trunk"], 0).data if t.name == FILLED_NAME
+    ]

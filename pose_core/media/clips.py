@@ -8,9 +8,10 @@ clip, and the frames lost are counted.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -142,11 +143,17 @@ class ClipReader:
     with the clip's length. The first frame is decoded on opening, so a clip that
     cannot be decoded at all fails here, and the upright size is known. After
     iterating, :attr:`frames_lost` says how many frames could not be decoded.
+
+    ``start_s``/``end_s`` (seconds from the first frame; ``end_s`` 0 = the end) read
+    only the frames shown in that range: decoding starts at the key frame at or before
+    ``start_s``; frame times still count from the clip's first frame, frame indices
+    from the first frame read.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, start_s: float = 0.0, end_s: float = 0.0) -> None:
         self.path = Path(path)
         self._container = open_container(self.path)
+        self._range = (max(start_s, 0.0), end_s if end_s > 0 else math.inf)
         try:
             self._stream = self._container.streams.video[0]
             self._check_header()
@@ -158,10 +165,35 @@ class ClipReader:
                 raise MediaError(f"{self.path.name}: could not decode any frame")
             self._first: Any = first
             self.info = self._probe(fps)
+            self._seek_start()
         except BaseException:
             self._container.close()
             raise
         self.decoded = 0
+
+    @property
+    def trimmed(self) -> bool:
+        return self._range != (0.0, math.inf)
+
+    def _seek_start(self) -> None:
+        """Restart decoding at the key frame at or before the range's start."""
+        start, end = self._range
+        if start > 0 and start >= self.info.duration_s > 0:
+            raise MediaError(
+                f"{self.path.name}: starts at {start:g} s, but the clip lasts "
+                f"{self.info.duration_s:.2f} s"
+            )
+        if self.trimmed:
+            fps = self.info.fps or 30.0
+            span = min(end, self.info.duration_s or end) - start
+            self.info = replace(self.info, frames=max(1, int(round(span * fps))))
+        if start <= 0:
+            return
+        tb = self._stream.time_base or Fraction(1, 1000)
+        offset = int((start + self.start_time_s) / tb)
+        self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
+        self._packets = _Packets(self._container, self._stream)
+        self._frames = self._packets.frames()
 
     def _check_header(self) -> None:
         cc, name = self._stream.codec_context, self.path.name
@@ -207,7 +239,7 @@ class ClipReader:
     @property
     def frames_lost(self) -> int:
         """Frames that could not be decoded: damaged packets, or a file cut short."""
-        declared = int(self._stream.frames or 0)
+        declared = 0 if self.trimmed else int(self._stream.frames or 0)
         return max(self._packets.errors, declared - self.decoded if declared else 0)
 
     def __enter__(self) -> ClipReader:
@@ -222,12 +254,23 @@ class ClipReader:
     def __iter__(self) -> Iterator[Frame]:
         step = 1.0 / self.info.fps if self.info.fps else 1.0 / 30
         start = self.start_time_s
-        last = -step
-        for index, vf in enumerate(itertools.chain([self._first], self._frames)):
+        lo, hi = self._range[0] - 0.5 * step, self._range[1] + 0.5 * step
+        frames = (
+            self._frames if self._range[0] > 0 else itertools.chain([self._first], self._frames)
+        )
+        last, index = -step, 0
+        for vf in frames:
             t = vf.time - start if vf.time is not None else last + step
+            last = t
+            if t < lo:
+                continue  # decoded from the key frame before the start: not shown
+            if t > hi:
+                return
             self.decoded = index + 1
             yield Frame(index, float(t), upright(vf))
-            last = t
+            index += 1
+        if index == 0 and self.trimmed:
+            raise MediaError(f"{self.path.name}: no frame between {lo:.2f} s and {hi:.2f} s")
 
 
 class FrameReader:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
@@ -261,4 +262,56 @@ def test_clip_upload_scrub_download(browser_page, server: str, shots: Path, samp
 
     _open_page(page, "Compare")
     _shoot(page, shots, "6-compare")
+    assert not page.server_errors, page.server_errors
+
+
+_ANGLE_CURVE = (
+    '() => { const d = document.querySelectorAll(\'[data-testid="stPlotlyChart"] '
+    ".js-plotly-plot')[1]; return d && d._fullData ? JSON.stringify(d._fullData.map("
+    "t => [t.name, Array.from(t.y || []).slice(0, 40)])) : null }"
+)
+
+
+def test_filter_segments_and_opensim_download(browser_page, server: str, shots: Path) -> None:
+    """Found by hand: a filter's knob drawn only once its filter was chosen showed its
+    minimum (0.10 Hz) in the browser instead of 6 Hz, and sent that back."""
+    page = browser_page
+    page.goto(server)
+    _idle(page)
+    _open_page(page, "Clip")
+    _wait_charts(page)
+    _idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Filter (clips)").click()
+    before = page.evaluate(_ANGLE_CURVE)
+    t0 = time.monotonic()
+    _choose(page, sidebar.locator('[data-testid="stSelectbox"]', has_text="Filter"),
+            "Butterworth, zero-phase (order 4)")  # fmt: skip
+    page.wait_for_function(f"() => ({_ANGLE_CURVE})() !== {json.dumps(before)}")
+    print(f"\nfilter change to new angle curves: {time.monotonic() - t0:.2f} s")
+    _idle(page)
+    cutoff = sidebar.get_by_role("spinbutton", name="Butterworth cut-off (Hz)")
+    assert cutoff.input_value() == "6.00" and cutoff.is_enabled()
+    assert sidebar.get_by_role("spinbutton", name="One Euro min cut-off (Hz)").is_disabled()
+
+    chooser = page.locator('[data-testid="stMultiSelect"]', has_text="Joint and segment angles")
+    chooser.locator("input").click()
+    chooser.locator("input").fill("left_thigh")
+    page.get_by_role("option", name="left_thigh").click()
+    _idle(page)
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => (({_ANGLE_CURVE})() || '').includes('left_thigh')")
+
+    sidebar.get_by_text("Metric scale").click()
+    height = sidebar.get_by_role("spinbutton", name="Height of the person seen most (m)")
+    height.fill("1.75")
+    height.press("Enter")
+    _idle(page)
+    _shoot(page, shots, "7-clip-butterworth-segments")
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="TRC").click()
+    trc = Path(info.value.path()).read_text().split("\n")
+    _idle(page)
+    assert info.value.suggested_filename == "cam01.p0.trc"
+    assert trc[2].split("\t")[2:5] == ["100", "33", "m"]  # frames, markers, metres
     assert not page.server_errors, page.server_errors

@@ -81,7 +81,8 @@ def test_sidebar_cli_and_settings_list_the_same_fields() -> None:
     import app as entry  # the sidebar's table; importing runs nothing outside Streamlit
 
     cli = build_parser()._subparsers._group_actions[0].choices["analyze"]  # type: ignore[union-attr]
-    dests = {a.dest for a in cli._actions} - {"help", "inputs", "out", "no_video", "quiet"}
+    outputs = {"help", "inputs", "out", "no_video", "quiet", "formats"}  # what to write
+    dests = {a.dest for a in cli._actions} - outputs
     assert set(entry.CONTROLS) == set(setting_fields()) == dests
 
 
@@ -142,7 +143,7 @@ def test_clip_page_from_home_scrub_without_rerunning_the_model(app, model_runs) 
     assert metrics["Frames"] == "100" and metrics["People"] == "1"
     assert at.slider(key="clip_frame").value == 0
     assert len(at.get("plotly_chart")) == 2 and len(at.get("image")) == 1
-    assert len(at.dataframe[0].value) == 12  # range of motion, one row per angle
+    assert len(at.dataframe[0].value) == 26  # range of motion: 12 joint, 14 segment angles
     at.slider(key="clip_frame").set_value(40)
     _run(at)
     assert any("frame 40" in t for t in _texts(at.markdown))
@@ -160,7 +161,7 @@ def test_filters_recompute_without_the_model_and_detection_settings_rerun_it(
 ) -> None:
     at = _open(app, "Open the Clip page", "pages/clip.py")
     before = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
-    at.toggle(key="set_smoothing").set_value(False)
+    at.selectbox(key="set_filter").set_value("none")
     at.number_input(key="set_max_gap_s").set_value(0.5)
     _run(at)
     after = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
@@ -180,7 +181,7 @@ def test_choices_survive_switching_pages(app, sample_media) -> None:
     assert chosen.endswith("/my dance.mp4")
     at.slider(key="clip_frame").set_value(33)
     at.selectbox(key="clip_coordinate").set_value("world_y")
-    at.toggle(key="set_smoothing").set_value(False)
+    at.selectbox(key="set_filter").set_value("none")
     _run(at)
     _run(at.switch_page("pages/image.py"))
     _run(at.switch_page("pages/home.py"))
@@ -188,7 +189,7 @@ def test_choices_survive_switching_pages(app, sample_media) -> None:
     assert at.selectbox(key="clip_media").value == chosen  # the upload is still chosen
     assert at.slider(key="clip_frame").value == 33
     assert at.selectbox(key="clip_coordinate").value == "world_y"
-    assert at.toggle(key="set_smoothing").value is False
+    assert at.selectbox(key="set_filter").value == "none"
     # The upload is offered on the other pages too.
     at = _run(at.switch_page("pages/compare.py"))
     assert "my dance.mp4 (yours)" in at.selectbox(key="cmp_cand_media").options
