@@ -21,6 +21,7 @@ from pathlib import Path
 from pose_core import export, paths
 from pose_core.analysis import Analysis, analyze_path, annotate_image
 from pose_core.compare import DEFAULT_BAND, ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare.noise import score_band
 from pose_core.errors import PoseLabError
 from pose_core.media import media_kind, write_image
 from pose_core.model import ModelInfo, resolve_model
@@ -169,21 +170,23 @@ def _load(spec: str, settings: Settings, model: ModelInfo, library: bool) -> Com
 
 def _pose_summary(result: PoseComparison) -> str:
     lines = [
-        f"score {result.score:.1f} / 100" + (" (candidate mirrored)" if result.mirrored else ""),
-        f"{'joint':16} {'reference':>9} {'candidate':>9} {'diff':>7} {'score':>6}",
+        f"score {result.score:.1f} / 100 ({result.band})"
+        + (" (candidate mirrored)" if result.mirrored else ""),
+        f"{'joint':16} {'reference':>9} {'candidate':>9} {'diff':>7} {'score':>6}  no cue",
     ]
     for j in result.joints:
         lines.append(
             f"{j.name:16} {j.reference_deg:9.1f} {j.candidate_deg:9.1f} "
-            f"{j.difference_deg:+7.1f} {j.score:6.1f}"
+            f"{j.difference_deg:+7.1f} {j.score:6.1f}  {j.note}".rstrip()
         )
-    lines += [f"- {c}" for c in result.cues] or ["- no joint is clearly off"]
+    lines += [f"- {c}" for c in result.cues] or ["- no joint is off by more than its noise"]
     return "\n".join(lines)
 
 
 def _clip_summary(result: ClipComparison) -> str:
     lines = [
-        f"score {result.score:.1f} / 100 over {len(result.path)} aligned frame pairs"
+        f"score {result.score:.1f} / 100 ({score_band(result.score)}) over "
+        f"{len(result.path)} aligned frame pairs"
         + (" (candidate mirrored)" if result.mirrored else "")
     ]
     for m in result.worst:
