@@ -269,6 +269,28 @@ def test_clip_against_slower_copy_scores_100() -> None:
     assert list(table.columns) == ["cand_frame", "cand_time_s", "ref_frame", "ref_time_s", "score"]
 
 
+def test_tempo_from_the_alignment_path() -> None:
+    refs = builtin_references()
+    keys = [refs[n].pose.world for n in ("mountain", "t-pose", "warrior ii", "triangle")]
+    # The teacher holds each pose 1 s; the student holds the first two 1 s and rushes
+    # the last two in 0.8 s each (25 % faster over the second half).
+    ref = _sequence([keys[k // 30] for k in range(120)], source="teacher")
+    cand = _sequence(
+        [keys[min(k // 30, 1)] for k in range(60)] + [keys[2 + k // 24] for k in range(48)],
+        source="student",
+    )
+    result = compare_clips(ref, cand, band=0.3)
+    assert result.score == pytest.approx(100.0, abs=1e-6)
+    assert result.tempo is not None and len(result.tempo) == 108
+    assert np.nanmedian(result.tempo[80:]) == pytest.approx(1.25, abs=0.1)
+    # The second half by clip time (1.8-3.6 s) starts before the rush (2.0 s): ~20 %.
+    assert result.tempo_note == "you rush the second half by ~20 %"
+    assert C.tempo_summary(np.ones(50)) == "tempo: even with the reference (within 5 %)"
+    assert C.tempo_summary(np.r_[np.ones(25), np.full(25, 0.9)]) == (
+        "you drag the second half by ~10 %"
+    )
+
+
 def test_pose_against_a_clip_scores_each_frame() -> None:
     refs = builtin_references()
     seq = _sequence([refs["mountain"].pose.world] * 3 + [refs["tree"].pose.world] * 3)

@@ -65,6 +65,7 @@ from pose_core.compare.scoring import (
     kabsch,
     pair_scores,
 )
+from pose_core.compare.tempo import tempo, tempo_summary
 from pose_core.errors import PoseLabError
 from pose_core.poses import Pose, PoseSequence
 
@@ -141,4 +142,6 @@ __all__ = [
     "item_score",
     "kabsch",
     "pair_scores",
+    "tempo",
+    "tempo_summary",
 ]

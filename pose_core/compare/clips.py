@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pose_core.compare.noise import score_band
 from pose_core.compare.pose import compare_poses, rounded
 from pose_core.compare.scoring import check_torso, pair_scores
+from pose_core.compare.tempo import tempo, tempo_summary
 from pose_core.errors import PoseLabError
 from pose_core.landmarks import TORSO
 from pose_core.poses import Pose, PoseSequence, mirror_world
@@ -54,6 +56,8 @@ class ClipComparison:
         worst: the lowest moments, worst first.
         mirrored: the candidate's mirror image was used for the whole clip.
         band_frames: DTW band half-width in frames.
+        tempo: (F_cand,) the candidate's tempo relative to the reference's (1.1 = 10 %
+            faster), from the alignment path; NaN where unknown (see ``motion.tempo``).
     """
 
     score: float
@@ -67,6 +71,16 @@ class ClipComparison:
     cand_times_s: np.ndarray
     reference: str = ""
     candidate: str = ""
+    tempo: np.ndarray | None = None
+
+    @property
+    def band(self) -> str:
+        return score_band(self.score)
+
+    @property
+    def tempo_note(self) -> str:
+        """One sentence on the tempo ("you rush the second half by ~10 %"), or ""."""
+        return "" if self.tempo is None else tempo_summary(self.tempo)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as the CLI prints it: score, frame_scores, alignment, worst."""
@@ -84,6 +98,8 @@ class ClipComparison:
             "candidate": self.candidate,
             "mirrored": self.mirrored,
             "band_frames": self.band_frames,
+            "band": self.band,
+            "tempo": self.tempo_note,
         }
 
     def ref_frame_for(self, cand_frame: int) -> int:
@@ -199,11 +215,18 @@ def _moments(
     return out
 
 
+@dataclass(frozen=True)
+class _Aligned:
+    score: float
+    path: np.ndarray  # (K, 2) into the usable frames
+    path_scores: np.ndarray  # (K,)
+
+
 def _align(
     ref: tuple[np.ndarray, np.ndarray],
     cand: tuple[np.ndarray, np.ndarray],
     band: tuple[np.ndarray, np.ndarray],
-) -> tuple[float, np.ndarray, np.ndarray]:
+) -> _Aligned:
     """DTW of (world, visibility) frames within ``band``: mean score, path, pair scores."""
     (rw, rv), (cw, cv), (lo, hi) = ref, cand, band
     rows = np.repeat(np.arange(len(rw)), hi - lo + 1)
@@ -212,7 +235,7 @@ def _align(
     scores[rows, cols] = pair_scores(rw[rows], rv[rows], cw[cols], cv[cols])
     path = dtw(100.0 - np.nan_to_num(scores, nan=0.0), lo, hi)
     path_scores = scores[path[:, 0], path[:, 1]]
-    return float(np.nanmean(path_scores)), path, path_scores
+    return _Aligned(float(np.nanmean(path_scores)), path, path_scores)
 
 
 def _per_column(path: np.ndarray, path_scores: np.ndarray, m: int) -> np.ndarray:
@@ -253,45 +276,41 @@ def compare_clips(
             f"({n} x {m} frames; at most {MAX_DTW_CELLS:,} pairs)"
         )
     radius = max(2.0, band * max(n, m))
-    ref = (
-        reference.world[ri, ref_person].astype(np.float64),
-        reference.visibility[ri, ref_person].astype(np.float64),
-    )
-    cand = (
-        candidate.world[ci, cand_person].astype(np.float64),
-        candidate.visibility[ci, cand_person].astype(np.float64),
-    )
+    ref = _arrays(reference, ri, ref_person)
+    cand = _arrays(candidate, ci, cand_person)
     tries = [cand] + ([mirror_world(*cand)] if mirror else [])
     aligned = [_align(ref, c, _band_cells(n, m, radius)) for c in tries]
-    used_mirror = len(aligned) > 1 and aligned[1][0] > aligned[0][0]
-    overall, path, path_scores = aligned[int(used_mirror)]
+    used_mirror = len(aligned) > 1 and aligned[1].score > aligned[0].score
+    best = aligned[int(used_mirror)]
     frame_scores = np.full(candidate.num_frames, np.nan)
-    frame_scores[ci] = _per_column(path, path_scores, m)
-    full_path = np.c_[ri[path[:, 0]], ci[path[:, 1]]]
+    frame_scores[ci] = _per_column(best.path, best.path_scores, m)
+    full_path = np.c_[ri[best.path[:, 0]], ci[best.path[:, 1]]]
     spacing = max(1, round((candidate.fps or 30.0) * 0.5))
-    low = _pick_worst(frame_scores, worst, spacing)
     ref_of = {int(c): int(r) for r, c in full_path[::-1]}  # first match per frame
-    moments = _moments(
-        reference,
-        candidate,
-        ref_person,
-        cand_person,
-        [(ref_of[c], c) for c in low],
-        frame_scores,
-        used_mirror,
-    )
+    pairs = [(ref_of[c], c) for c in _pick_worst(frame_scores, worst, spacing)]
+    sides = (reference, candidate, ref_person, cand_person)
+    ref_t, cand_t = (np.asarray(s.times_s, dtype=np.float64) for s in (reference, candidate))
     return ClipComparison(
-        score=overall,
+        score=best.score,
         frame_scores=frame_scores,
         path=full_path,
-        path_scores=path_scores,
-        worst=moments,
+        path_scores=best.path_scores,
+        worst=_moments(*sides, pairs, frame_scores, used_mirror),
         mirrored=used_mirror,
         band_frames=int(round(radius)),
-        ref_times_s=np.asarray(reference.times_s, dtype=np.float64),
-        cand_times_s=np.asarray(candidate.times_s, dtype=np.float64),
+        ref_times_s=ref_t,
+        cand_times_s=cand_t,
         reference=reference.source,
         candidate=candidate.source,
+        tempo=tempo(full_path, ref_t, cand_t),
+    )
+
+
+def _arrays(seq: PoseSequence, frames: np.ndarray, person: int) -> tuple[np.ndarray, np.ndarray]:
+    """World and visibility of ``person`` in ``frames``, as float64."""
+    return (
+        seq.world[frames, person].astype(np.float64),
+        seq.visibility[frames, person].astype(np.float64),
     )
 
 
