@@ -26,6 +26,7 @@ from pages.common.widgets import (
 )
 from pose_core import export
 from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare.noise import score_band
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
 from pose_core.media import read_image
@@ -124,6 +125,7 @@ def show_big_score(score: float, note: str = "") -> None:
         f"{score:.0f}<span style='font-size:1.5rem;color:#888'> / 100</span></div>",
         unsafe_allow_html=True,
     )
+    st.markdown(f"**{score_band(score)}**")
     st.caption(
         "100 = the same pose. The score halves when the joints are about 30° and the limbs "
         "about half a torso length off; the camera's position does not count." + note
@@ -165,7 +167,7 @@ def pose_breakdown(result: PoseComparison, key: str) -> None:
     if result.cues:
         st.markdown("**What to fix**\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
     else:
-        st.success("No joint is clearly off.")
+        st.success("No joint is off by more than the measurement noise.")
     st.dataframe(result.joints_table().round(1), hide_index=True, key=f"{key}_joints")
     with st.expander("Body parts and joint scores"):
         st.dataframe(result.parts_table().round(1), hide_index=True, key=f"{key}_parts")
@@ -208,6 +210,8 @@ def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None
         show_big_score(clip.score, " For a clip: the mean over the aligned frames.")
         if clip.mirrored:
             st.info("Compared with the candidate's mirror image.")
+        if clip.tempo_note:
+            st.markdown(f"**Tempo:** {plain(clip.tempo_note)}")
         st.markdown("**Low points**")
         for k, m in enumerate(clip.worst):
             st.button(

@@ -189,6 +189,8 @@ def _clip_summary(result: ClipComparison) -> str:
         f"{len(result.path)} aligned frame pairs"
         + (" (candidate mirrored)" if result.mirrored else "")
     ]
+    if result.tempo_note:
+        lines.append(result.tempo_note)
     for m in result.worst:
         lines.append(
             f"low point: candidate frame {m.cand_frame} ({m.cand_time_s:.2f} s) vs reference "
@@ -200,11 +202,13 @@ def _clip_summary(result: ClipComparison) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     try:
-        if args.person < 0:
-            raise ValueError("--person must be 0 or more")
+        ref_person = args.person if args.ref_person is None else args.ref_person
+        cand_person = args.person if args.cand_person is None else args.cand_person
+        if min(args.person, ref_person, cand_person) < 0:
+            raise ValueError("--person, --ref-person and --cand-person must be 0 or more")
         if not 0 < args.band <= 1:
             raise ValueError("--band must be within 0..1")
-        args.max_people = max(args.max_people, args.person + 1)
+        args.max_people = max(args.max_people, ref_person + 1, cand_person + 1)
         settings = settings_from_args(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -220,8 +224,8 @@ def _compare(args: argparse.Namespace) -> int:
             candidate,
             args.ref_frame,
             args.cand_frame,
-            args.person,
-            args.person,
+            ref_person,
+            cand_person,
             mirror=args.mirror,
             band=args.band,
         )
@@ -273,6 +277,8 @@ def _compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--ref-frame", type=int, default=None, help="frame of a reference clip")
     c.add_argument("--cand-frame", type=int, default=None, help="frame of a candidate clip")
     c.add_argument("--person", type=int, default=0, help="person id in both inputs")
+    c.add_argument("--ref-person", type=int, default=None, help="person id in the reference")
+    c.add_argument("--cand-person", type=int, default=None, help="person id in the candidate")
     c.add_argument("--mirror", action="store_true", help="also try the candidate's mirror image")
     c.add_argument(
         "--band", type=float, default=DEFAULT_BAND, help="DTW band, share of the longer clip"

@@ -495,6 +495,18 @@ def test_cli_clips_json(cached_clips, sample_media, capsys) -> None:
     assert doc["score"] >= 75 and len(doc["worst"]) == 3
 
 
+def test_cli_picks_a_person_on_each_side(cached_clips, sample_media, capsys) -> None:
+    a, b = (str(sample_media / n) for n in ("cam01.mp4", "two_people.mp4"))
+    scores = []
+    for person in ("0", "1"):
+        assert main(["compare", a, b, "--ref-person", "0", "--cand-person", person, "--json"]) == 0
+        scores.append(json.loads(capsys.readouterr().out)["score"])
+    assert scores[0] != scores[1]  # two different people were compared
+    assert main(["compare", a, b, "--cand-person", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("score ") and "(about " in out.splitlines()[0]
+
+
 def test_cli_saved_reference_and_readable_summary(
     tmp_path, sample_media, model, capsys, monkeypatch
 ) -> None:
