@@ -256,6 +256,7 @@ def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None
         pair_view(ref, cand, ref_frame, view, result)
     with detail:
         st.metric("This frame", f"{result.score:.0f} / 100")
+        st.caption(result.band)
         pose_breakdown(result, "cmp_frame")
     save_form(shown_poses(ref, result))
 

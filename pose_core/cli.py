@@ -190,7 +190,7 @@ def _clip_summary(result: ClipComparison) -> str:
         + (" (candidate mirrored)" if result.mirrored else "")
     ]
     if result.tempo_note:
-        lines.append(result.tempo_note)
+        lines.append(f"tempo: {result.tempo_note}")
     for m in result.worst:
         lines.append(
             f"low point: candidate frame {m.cand_frame} ({m.cand_time_s:.2f} s) vs reference "

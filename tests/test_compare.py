@@ -285,7 +285,7 @@ def test_tempo_from_the_alignment_path() -> None:
     assert np.nanmedian(result.tempo[80:]) == pytest.approx(1.25, abs=0.1)
     # The second half by clip time (1.8-3.6 s) starts before the rush (2.0 s): ~20 %.
     assert result.tempo_note == "you rush the second half by ~20 %"
-    assert C.tempo_summary(np.ones(50)) == "tempo: even with the reference (within 5 %)"
+    assert C.tempo_summary(np.ones(50)) == "even with the reference (within 5 %)"
     assert C.tempo_summary(np.r_[np.ones(25), np.full(25, 0.9)]) == (
         "you drag the second half by ~10 %"
     )

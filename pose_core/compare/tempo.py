@@ -36,7 +36,7 @@ def tempo_summary(ratio: np.ndarray) -> str:
     """One sentence on the tempo, half by half: "you rush the second half by ~10 %"."""
     known = ratio[np.isfinite(ratio)]
     if len(known) < 2:
-        return "tempo: too short to tell"
+        return "too short to tell"
     halves = np.array_split(known, 2)
     words = []
     for name, half in zip(("first", "second"), halves, strict=True):
@@ -45,4 +45,4 @@ def tempo_summary(ratio: np.ndarray) -> str:
             words.append(f"you rush the {name} half by ~{round(change / 5) * 5:.0f} %")
         elif change <= -5:
             words.append(f"you drag the {name} half by ~{round(-change / 5) * 5:.0f} %")
-    return "; ".join(words) if words else "tempo: even with the reference (within 5 %)"
+    return "; ".join(words) if words else "even with the reference (within 5 %)"

@@ -41,6 +41,10 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     assert at.selectbox(key="cmp_ref_media").value == "sample/cam01.mp4"
     assert at.selectbox(key="cmp_cand_media").value == "sample/cam03.mp4"
     assert _score(at) >= 80  # the same movement filmed from another side
+    # The score says what it means, and the tempo reads as one sentence.
+    assert any(m.value.endswith("same pose within measurement noise**") for m in at.markdown)
+    tempo = [m.value for m in at.markdown if m.value.startswith("**Tempo:**")]
+    assert len(tempo) == 1 and "tempo:" not in tempo[0].lower().replace("**tempo:**", "")
     timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert timeline["layout"]["yaxis"]["title"]["text"] == "score (0-100)"
     assert timeline["data"][0]["name"] == "score"
