@@ -404,8 +404,9 @@ def test_clip_scores_other_camera_above_reversed_and_other_movement(
             f"{np.mean(same):.1f}); time-reversed {backwards:.1f}; two_people {other:.1f}"
         )
         assert min(same) >= 75
-        assert np.mean(same) >= backwards + 5
-        assert min(same) >= other + 8
+        # Danced backwards: the same poses, moving the other way (issue 10: >= 15 below).
+        assert min(same) >= backwards + 15
+        assert min(same) >= other + 20
     print("\n" + "\n".join(lines))
 
 

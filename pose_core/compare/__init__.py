@@ -37,10 +37,13 @@ How two poses are compared (every step on MediaPipe's 3D *world* landmarks, in m
    T-pose against mountain (both arms out instead of down) about 19.
 
 Clips are compared by dynamic time warping on ``100 - score`` between frames, within a
-band around the diagonal, so a different tempo and different lengths are fine.
+band around the diagonal, so a different tempo and different lengths are fine; a frame
+pair of two clips scores half on the pose and half on how alike the limbs move there
+(:mod:`pose_core.compare.motion`), so a routine danced backwards scores clearly lower.
 
-Modules: ``scoring`` (the maths), ``cues`` (the words), ``pose`` (one pose against
-another), ``clips`` (whole clips). :func:`compare` decides which applies, for the CLI
+Modules: ``scoring`` (the maths), ``noise`` (the measured noise floor, score bands),
+``cues`` (the words), ``pose`` (one pose against another), ``motion`` (velocities),
+``clips`` (whole clips), ``tempo`` (from the alignment path). :func:`compare` decides which applies, for the CLI
 and the app alike.
 """
 

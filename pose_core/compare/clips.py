@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pose_core.compare.motion import VELOCITY_SHARE, movement_scores, part_velocities
 from pose_core.compare.noise import score_band
 from pose_core.compare.pose import compare_poses, rounded
-from pose_core.compare.scoring import check_torso, pair_scores
+from pose_core.compare.scoring import check_torso, compare_batch, pair_scores
 from pose_core.compare.tempo import tempo, tempo_summary
 from pose_core.errors import PoseLabError
 from pose_core.landmarks import TORSO
@@ -19,6 +20,7 @@ from pose_core.poses import Pose, PoseSequence, mirror_world
 DEFAULT_BAND = 0.1
 """DTW band half-width, as a share of the longer clip: how far tempos may drift apart."""
 MAX_DTW_CELLS = 30_000_000
+_CHUNK = 4096  # frame pairs scored at once
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,10 @@ class ClipComparison:
         mirrored: the candidate's mirror image was used for the whole clip.
         band_frames: DTW band half-width in frames.
         tempo: (F_cand,) the candidate's tempo relative to the reference's (1.1 = 10 %
-            faster), from the alignment path; NaN where unknown (see ``motion.tempo``).
+            faster), from the alignment path; NaN where unknown (see ``tempo.tempo``).
+
+    A frame pair of two clips scores ``(1 - VELOCITY_SHARE)`` of its pose score plus
+    ``VELOCITY_SHARE`` of how alike the limbs move there (:mod:`.motion`).
     """
 
     score: float
@@ -222,17 +227,41 @@ class _Aligned:
     path_scores: np.ndarray  # (K,)
 
 
-def _align(
-    ref: tuple[np.ndarray, np.ndarray],
-    cand: tuple[np.ndarray, np.ndarray],
-    band: tuple[np.ndarray, np.ndarray],
-) -> _Aligned:
-    """DTW of (world, visibility) frames within ``band``: mean score, path, pair scores."""
-    (rw, rv), (cw, cv), (lo, hi) = ref, cand, band
+Side = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
+"""A clip's usable frames: (F, 33, 3) world, (F, 33) visibility, part velocities."""
+
+
+def _sides(
+    ref: tuple[np.ndarray, np.ndarray, np.ndarray], cand: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[Side, Side]:
+    """Both clips' (world, visibility, times) with their velocities, over the same share
+    of the routine (a clip twice as long takes velocities over twice as long)."""
+    lengths = [float(t[-1] - t[0]) for *_, t in (ref, cand)]
+    shorter = max(min(lengths), 1e-6)
+    (rw, rv, rt), (cw, cv, ct) = ref, cand
+    return (
+        (rw, rv, part_velocities(rw, rv, rt, max(1.0, lengths[0] / shorter))),
+        (cw, cv, part_velocities(cw, cv, ct, max(1.0, lengths[1] / shorter))),
+    )
+
+
+def _align(ref: Side, cand: Side, band: tuple[np.ndarray, np.ndarray]) -> _Aligned:
+    """DTW of two clips' frames within ``band`` on pose and movement scores."""
+    (rw, rv, (rd, rdw)), (cw, cv, (cd, cdw)), (lo, hi) = ref, cand, band
     rows = np.repeat(np.arange(len(rw)), hi - lo + 1)
     cols = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
+    both = np.empty(len(rows))
+    for s in range(0, len(rows), _CHUNK):  # bounded memory on long clips
+        r, c = rows[s : s + _CHUNK], cols[s : s + _CHUNK]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            batch = compare_batch(rw[r], rv[r], cw[c], cv[c])
+            moves = movement_scores((rd[r], rdw[r]), (cd[c], cdw[c]), batch.rotation)
+        pose = batch.score
+        both[s : s + _CHUNK] = pose + VELOCITY_SHARE * (
+            np.where(np.isnan(moves), pose, moves) - pose
+        )
     scores = np.full((len(rw), len(cw)), np.nan)
-    scores[rows, cols] = pair_scores(rw[rows], rv[rows], cw[cols], cv[cols])
+    scores[rows, cols] = both
     path = dtw(100.0 - np.nan_to_num(scores, nan=0.0), lo, hi)
     path_scores = scores[path[:, 0], path[:, 1]]
     return _Aligned(float(np.nanmean(path_scores)), path, path_scores)
@@ -276,10 +305,10 @@ def compare_clips(
             f"({n} x {m} frames; at most {MAX_DTW_CELLS:,} pairs)"
         )
     radius = max(2.0, band * max(n, m))
-    ref = _arrays(reference, ri, ref_person)
-    cand = _arrays(candidate, ci, cand_person)
-    tries = [cand] + ([mirror_world(*cand)] if mirror else [])
-    aligned = [_align(ref, c, _band_cells(n, m, radius)) for c in tries]
+    ref = (*_arrays(reference, ri, ref_person), reference.times_s[ri])
+    (cw, cv), cand_t = _arrays(candidate, ci, cand_person), candidate.times_s[ci]
+    tries = [(cw, cv)] + ([mirror_world(cw, cv)] if mirror else [])
+    aligned = [_align(*_sides(ref, (*c, cand_t)), _band_cells(n, m, radius)) for c in tries]
     used_mirror = len(aligned) > 1 and aligned[1].score > aligned[0].score
     best = aligned[int(used_mirror)]
     frame_scores = np.full(candidate.num_frames, np.nan)
