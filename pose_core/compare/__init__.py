@@ -43,8 +43,8 @@ pair of two clips scores half on the pose and half on how alike the limbs move t
 
 Modules: ``scoring`` (the maths), ``noise`` (the measured noise floor, score bands),
 ``cues`` (the words), ``pose`` (one pose against another), ``motion`` (velocities),
-``clips`` (whole clips), ``tempo`` (from the alignment path). :func:`compare` decides which applies, for the CLI
-and the app alike.
+``clips`` (whole clips), ``tempo`` (from the alignment path). :func:`compare` decides
+which applies, for the CLI and the app alike.
 """
 
 from __future__ import annotations
