@@ -25,7 +25,7 @@ from pages.common.widgets import (
     show_picture,
 )
 from pose_core import export
-from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare, who
 from pose_core.compare.noise import score_band
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
@@ -299,6 +299,11 @@ if ref is None or cand is None:
     st.stop()
 
 st.divider()
+if any(s.poses is not None and s.poses.num_people > 1 for s in (ref, cand)):
+    st.caption(
+        f"Compared {who(ref.comparable, ref.person, ref.frame)} "
+        f"with {who(cand.comparable, cand.person, cand.frame)}"
+    )
 sources = (
     ref.file.digest if ref.file else f"library/{ref.label}",
     cand.file.digest if cand.file else cand.label,

@@ -20,13 +20,20 @@ from pathlib import Path
 
 from pose_core import export, paths
 from pose_core.analysis import Analysis, analyze_path, annotate_image
-from pose_core.compare import DEFAULT_BAND, ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare import (
+    DEFAULT_BAND,
+    ClipComparison,
+    Comparable,
+    PoseComparison,
+    compare,
+    who,
+)
 from pose_core.compare.noise import score_band
 from pose_core.errors import PoseLabError
 from pose_core.media import media_kind, write_image
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.pipeline import progress_line
-from pose_core.poses import Pose
+from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references, load_reference
 from pose_core.settings import Settings
 
@@ -235,10 +242,13 @@ def _compare(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         print(json.dumps(result.to_dict()))
-    elif isinstance(result, PoseComparison):
-        print(_pose_summary(result))
-    else:
-        print(_clip_summary(result))
+        return 0
+    print(_pose_summary(result) if isinstance(result, PoseComparison) else _clip_summary(result))
+    if any(isinstance(x, PoseSequence) and x.num_people > 1 for x in (reference, candidate)):
+        print(
+            f"compared {who(reference, ref_person, args.ref_frame)} "
+            f"with {who(candidate, cand_person, args.cand_frame)}"
+        )
     return 0
 
 

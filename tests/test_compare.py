@@ -506,6 +506,9 @@ def test_cli_picks_a_person_on_each_side(cached_clips, sample_media, capsys) -> 
     assert main(["compare", a, b, "--cand-person", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("score ") and "(about " in out.splitlines()[0]
+    assert out.splitlines()[-1] == (
+        "compared cam01.mp4, whole clip with person 1 of 2 in two_people.mp4, whole clip"
+    )
 
 
 def test_cli_saved_reference_and_readable_summary(

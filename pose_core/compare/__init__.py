@@ -76,6 +76,18 @@ Comparable = Pose | PoseSequence
 """One side of a comparison: a single pose (a library reference), or an analysis."""
 
 
+def who(side: Comparable, person: int, frame: int | None) -> str:
+    """Who a side of a comparison is, in words: ``person 1 of 2 in two_people.mp4, whole
+    clip`` (the person is named only when there are several)."""
+    if isinstance(side, Pose):
+        return side.label or "reference pose"
+    people = side.num_people
+    who = f"person {person} of {people} in {side.source}" if people > 1 else side.source
+    if side.num_frames == 1:
+        return who
+    return f"{who}, " + ("whole clip" if frame is None else f"frame {frame}")
+
+
 def _single(side: Comparable, frame: int | None, person: int) -> Pose | None:
     """The one pose a side stands for, or None for a whole clip."""
     if isinstance(side, Pose):
@@ -147,4 +159,5 @@ __all__ = [
     "pair_scores",
     "tempo",
     "tempo_summary",
+    "who",
 ]

@@ -103,6 +103,11 @@ def test_whole_clips_with_a_person_picked_on_both_sides(app: AppTest) -> None:
     at.selectbox(key="cmp_cand_person").set_value(1)
     _run(at)
     assert _score(at) < same  # the jumper against the walker
+    assert any(
+        c.value == "Compared person 0 of 2 in two_people.mp4, whole clip with person 1 of 2 "
+        "in two_people.mp4, whole clip"
+        for c in at.caption
+    )
     # One frame where the picked person is not in view: one line, widgets unchanged.
     at.radio(key="cmp_ref_use").set_value("One frame")
     at.radio(key="cmp_cand_use").set_value("One frame")
