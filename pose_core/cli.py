@@ -26,15 +26,18 @@ from pose_core.compare import (
     Comparable,
     PoseComparison,
     compare,
+    compare_poses,
     who,
 )
 from pose_core.compare.noise import score_band
+from pose_core.compare.video import render_comparison
 from pose_core.errors import PoseLabError
 from pose_core.media import media_kind, write_image
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.pipeline import progress_line
 from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references, load_reference
+from pose_core.report import media_thumbs, write_report
 from pose_core.settings import Settings
 
 
@@ -207,6 +210,53 @@ def _clip_summary(result: ClipComparison) -> str:
     return "\n".join(lines)
 
 
+def _write_files(
+    args: argparse.Namespace,
+    reference: Comparable,
+    candidate: Comparable,
+    result: PoseComparison | ClipComparison,
+    people: tuple[int, int],
+    settings: Settings,
+) -> None:
+    """The side-by-side ``--video`` and the ``--report``, when asked for."""
+    if args.video:
+        if not (isinstance(result, ClipComparison) and isinstance(reference, PoseSequence)):
+            raise PoseLabError("--video needs two clips, each compared as a whole clip")
+        assert isinstance(candidate, PoseSequence)
+        note = render_comparison(
+            (Path(args.reference), reference, people[0]),
+            (Path(args.candidate), candidate, people[1]),
+            result,
+            args.video,
+        )
+        print(f"wrote {args.video}" + (f" ({note})" if note else ""), file=sys.stderr)
+    if args.report:
+        cand = (Path(args.candidate), candidate)
+        ref = (Path(args.reference), reference) if isinstance(reference, PoseSequence) else None
+        moments = []
+        if isinstance(result, ClipComparison) and isinstance(reference, PoseSequence):
+            moments = [
+                compare_poses(
+                    reference.pose(m.ref_frame, people[0]),
+                    candidate.pose(m.cand_frame, people[1]),  # type: ignore[union-attr]
+                    mirror=result.mirrored,
+                )
+                for m in result.worst
+            ]
+        written = write_report(
+            result,
+            args.report,
+            thumbs=media_thumbs(ref, cand),  # type: ignore[arg-type]
+            moments=moments,
+            who=f"{who(reference, people[0], args.ref_frame)} (teacher) vs "
+            f"{who(candidate, people[1], args.cand_frame)} (student)",
+            settings="settings: "
+            + ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(settings).items())
+            + f", mirror={args.mirror}, band={args.band}",
+        )
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+
+
 def _compare(args: argparse.Namespace) -> int:
     try:
         ref_person = args.person if args.ref_person is None else args.ref_person
@@ -239,6 +289,11 @@ def _compare(args: argparse.Namespace) -> int:
     except Exception as exc:  # never a traceback: one line naming the inputs
         names = f"{Path(args.reference).name} vs {Path(args.candidate).name}"
         print(_one_line(names, exc), file=sys.stderr)
+        return 1
+    try:
+        _write_files(args, reference, candidate, result, (ref_person, cand_person), settings)
+    except Exception as exc:  # never a traceback: one line naming the output
+        print(_one_line(Path(args.video or args.report).name, exc), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -294,6 +349,8 @@ def _compare_parser(sub: argparse._SubParsersAction) -> None:
         "--band", type=float, default=DEFAULT_BAND, help="DTW band, share of the longer clip"
     )
     c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--video", metavar="OUT.mp4", help="side-by-side video (two whole clips)")
+    c.add_argument("--report", metavar="OUT.pdf", help="one-page A4 report (PDF and PNG)")
     add_settings_arguments(c)
     c.set_defaults(func=_compare)
 
