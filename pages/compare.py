@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pages.common.analyses import analysis
 from pages.common.library import flash, library_panel, save_form
 from pages.common.page import require_model, route_through_app
 from pages.common.state import keep, put
-from pages.common.storage import StoredFile
+from pages.common.storage import StoredFile, result_path
 from pages.common.widgets import (
     Download,
     clicked_frame,
@@ -27,11 +28,13 @@ from pages.common.widgets import (
 from pose_core import export
 from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare, who
 from pose_core.compare.noise import score_band
+from pose_core.compare.video import render_comparison
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
 from pose_core.media import read_image
 from pose_core.plots import joint_bars_figure, score_color, score_timeline_figure, skeleton_figure
 from pose_core.poses import Pose, PoseSequence
+from pose_core.report import media_thumbs, report_bytes, worst_moments
 from pose_core.settings import Settings
 
 REF_SOURCES = ("Media", "Library")
@@ -194,6 +197,54 @@ def jump(frame: int) -> None:
     put(VIEW, frame)
 
 
+def side_by_side_video(ref: Side, cand: Side, clip: ClipComparison, key: str) -> None:
+    """A button that renders the side-by-side MP4 (two whole clips), then plays it."""
+    if ref.file is None or cand.file is None or ref.poses is None or cand.poses is None:
+        return
+    out = result_path(cand.file.digest, f"vs-{ref.file.digest[:16]}-{key}", ".mp4")
+    slot = st.empty()  # the button, gone once the video is there
+    if not out.is_file() and slot.button("Render the side-by-side video", icon=":material/movie:"):
+        bar = st.progress(0.0, text="Drawing the side-by-side video…")
+        try:
+            note = render_comparison(
+                (ref.file.path, ref.poses, ref.person),
+                (cand.file.path, cand.poses, cand.person),
+                clip,
+                out,
+                lambda k, n: bar.progress(k / n, text=f"Drawing the video: {k} / {n} frames"),
+            )
+        except (PoseLabError, OSError) as exc:
+            out.unlink(missing_ok=True)
+            notice("error", f"side-by-side video: {exc}")
+            return
+        bar.empty()
+        if note:
+            st.caption(f"Without sound: {note}")
+    if out.is_file():
+        slot.empty()
+        st.video(str(out))
+
+
+def page_report(ref: Side, cand: Side, result: PoseComparison | ClipComparison) -> bytes:
+    """The one-page PDF of this comparison (made when the download is clicked)."""
+    moments = []
+    if isinstance(result, ClipComparison) and ref.poses is not None and ref.frame is None:
+        assert cand.poses is not None
+        moments = worst_moments(ref.poses, cand.poses, result, (ref.person, cand.person))
+    media = [
+        (s.file.path, s.poses) if s.file is not None and s.poses is not None else None
+        for s in (ref, cand)
+    ]
+    return report_bytes(
+        result,
+        thumbs=media_thumbs(media[0], media[1]) if media[1] else None,
+        moments=moments,
+        frames=(ref.frame or 0, cand.frame or 0),
+        who=f"{who(ref.comparable, ref.person, ref.frame)} (teacher) vs "
+        f"{who(cand.comparable, cand.person, cand.frame)} (student)",
+    )
+
+
 def jump_to_click() -> None:
     frame = clicked_frame(st.session_state.get("cmp_timeline"))
     if frame is not None:
@@ -329,6 +380,10 @@ if isinstance(outcome, PoseComparison):
     report, frames_csv = outcome.report(), None
 else:
     clip_view(ref, cand, outcome, mirror)
+    if ref.pose is None and ref.frame is None:  # two whole clips
+        st.subheader("Side by side")
+        key = hashlib.sha256(repr((sources, ref.person, cand.person, mirror)).encode()).hexdigest()
+        side_by_side_video(ref, cand, outcome, key[:16])
     report = outcome.report()
     frames_csv = export.csv_text(outcome.frames_table())
 
@@ -342,6 +397,10 @@ downloads = [
         "application/json",
     )
 ]
+downloads.append(
+    Download("Report PDF (A4)", lambda: page_report(ref, cand, outcome), f"{stem}.report.pdf",
+             "application/pdf")
+)  # fmt: skip
 if frames_csv is not None:
     downloads.append(
         Download("Per-frame scores CSV", lambda: frames_csv, f"{stem}.scores.csv", "text/csv")

@@ -26,7 +26,6 @@ from pose_core.compare import (
     Comparable,
     PoseComparison,
     compare,
-    compare_poses,
     who,
 )
 from pose_core.compare.noise import score_band
@@ -37,7 +36,7 @@ from pose_core.model import ModelInfo, resolve_model
 from pose_core.pipeline import progress_line
 from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references, load_reference
-from pose_core.report import media_thumbs, write_report
+from pose_core.report import media_thumbs, worst_moments, write_report
 from pose_core.settings import Settings
 
 
@@ -235,19 +234,14 @@ def _write_files(
         ref = (Path(args.reference), reference) if isinstance(reference, PoseSequence) else None
         moments = []
         if isinstance(result, ClipComparison) and isinstance(reference, PoseSequence):
-            moments = [
-                compare_poses(
-                    reference.pose(m.ref_frame, people[0]),
-                    candidate.pose(m.cand_frame, people[1]),  # type: ignore[union-attr]
-                    mirror=result.mirrored,
-                )
-                for m in result.worst
-            ]
+            assert isinstance(candidate, PoseSequence)
+            moments = worst_moments(reference, candidate, result, people)
         written = write_report(
             result,
             args.report,
             thumbs=media_thumbs(ref, cand),  # type: ignore[arg-type]
             moments=moments,
+            frames=(args.ref_frame or 0, args.cand_frame or 0),
             who=f"{who(reference, people[0], args.ref_frame)} (teacher) vs "
             f"{who(candidate, people[1], args.cand_frame)} (student)",
             settings="settings: "

@@ -8,6 +8,7 @@ ships with the pinned matplotlib.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pose_core.compare import ClipComparison, PoseComparison
+from pose_core.compare import ClipComparison, PoseComparison, compare_poses
 from pose_core.compare.noise import score_band
 from pose_core.media import read_frame, read_image
 from pose_core.poses import PoseSequence
@@ -98,6 +99,7 @@ def report_figure(
     moments: Sequence[PoseComparison] = (),
     who: str = "",
     settings: str = "",
+    frames: tuple[int, int] = (0, 0),
 ) -> Figure:
     """The one-page A4 figure.
 
@@ -106,6 +108,7 @@ def report_figure(
             clip's worst moment).
         thumbs: pictures of a (reference, candidate) frame pair, for the worst moments.
         moments: for a clip, the breakdown of each worst moment (their cues).
+        frames: for two poses, the (reference, candidate) frames they came from.
     """
     fig = Figure(figsize=A4_IN)
     _header(fig, result, who)
@@ -119,7 +122,7 @@ def report_figure(
         detail = detail or (moments[0] if moments else None)
         table_title = "Joints at the worst moment"
     else:
-        _moment(fig, (0.06, 0.55, 0.5, 0.3), thumbs(0, 0), "", list(result.cues))
+        _moment(fig, (0.06, 0.55, 0.5, 0.3), thumbs(*frames), "", list(result.cues))
         detail = result
         table_title = "Joints"
     if detail is not None:
@@ -142,6 +145,32 @@ def media_thumbs(
         return read_frame(path, float(poses.times_s[frame]))
 
     return lambda r, c: (picture(reference, r), picture(candidate, c))
+
+
+def worst_moments(
+    reference: PoseSequence,
+    candidate: PoseSequence,
+    result: ClipComparison,
+    people: tuple[int, int],
+) -> list[PoseComparison]:
+    """The pose comparison at each of a clip comparison's worst moments."""
+    return [
+        compare_poses(
+            reference.pose(m.ref_frame, people[0]),
+            candidate.pose(m.cand_frame, people[1]),
+            mirror=result.mirrored,
+        )
+        for m in result.worst
+    ]
+
+
+def report_bytes(
+    result: PoseComparison | ClipComparison, fmt: str = "pdf", **figure: object
+) -> bytes:
+    """The report page as PDF (or PNG) bytes, for a download button."""
+    buf = io.BytesIO()
+    report_figure(result, **figure).savefig(buf, format=fmt, dpi=110)  # type: ignore[arg-type]
+    return buf.getvalue()
 
 
 def write_report(

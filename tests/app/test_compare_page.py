@@ -52,8 +52,16 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     assert len(at.dataframe[0].value) == 12  # joints of the shown frame pair
     assert [d.proto.label for d in at.get("download_button")] == [
         "Comparison JSON",
+        "Report PDF (A4)",
         "Per-frame scores CSV",
     ]
+    # The side-by-side video: rendered on request, then played in the page.
+    assert not at.get("video")
+    next(b for b in at.button if b.label == "Render the side-by-side video").click()
+    _run(at)
+    assert not at.exception
+    assert len(at.get("video")) == 1
+    assert not any(b.label == "Render the side-by-side video" for b in at.button)
     at.slider(key="cmp_view").set_value(40)
     _run(at)
     assert any("Candidate frame 40" in m.value for m in at.markdown)
