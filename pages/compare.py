@@ -27,7 +27,7 @@ from pages.common.widgets import (
 )
 from pose_core import export
 from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare, who
-from pose_core.compare.noise import score_band
+from pose_core.compare.noise import SAME_POSE_SCORE, score_band
 from pose_core.compare.video import render_comparison
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
@@ -168,7 +168,11 @@ def pose_breakdown(result: PoseComparison, key: str) -> None:
     if result.mirrored:
         st.info("Compared with the candidate's mirror image (facing the other way).")
     if result.cues:
-        st.markdown("**What to fix**\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
+        # Within the same-pose band the cues are beyond their joints' noise but the pose
+        # as a whole is not: say so rather than "what to fix".
+        same = result.score >= SAME_POSE_SCORE
+        head = "**Finer points** (the pose as a whole is the same)" if same else "**What to fix**"
+        st.markdown(head + "\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
     else:
         st.success("No joint is off by more than the measurement noise.")
     st.dataframe(result.joints_table().round(1), hide_index=True, key=f"{key}_joints")

@@ -50,6 +50,10 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     assert timeline["data"][0]["name"] == "score"
     assert len(at.get("image")) == 2  # reference frame, candidate with the overlay
     assert len(at.dataframe[0].value) == 12  # joints of the shown frame pair
+    # Frame 0 of both: 94, one cue just above the neck's floor. Seen in the browser as
+    # "same pose within measurement noise" over "What to fix": now a finer point.
+    assert not any(m.value.startswith("**What to fix**") for m in at.markdown)
+    assert any(m.value.startswith("**Finer points**") for m in at.markdown)
     assert [d.proto.label for d in at.get("download_button")] == [
         "Comparison JSON",
         "Report PDF (A4)",
