@@ -37,6 +37,13 @@ from pose_core.pipeline import progress_line
 from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references, load_reference
 from pose_core.report import media_thumbs, worst_moments, write_report
+from pose_core.routines import (
+    is_routine_file,
+    load_routine,
+    routine_from_sequence,
+    save_routine,
+    thumbnail_frames,
+)
 from pose_core.settings import Settings
 
 
@@ -169,7 +176,7 @@ def _load(spec: str, settings: Settings, model: ModelInfo, library: bool) -> Com
     """A comparison side: a saved reference (JSON), a built-in pose, or analysed media."""
     path = Path(spec)
     if path.suffix.lower() == ".json":
-        return load_reference(path).pose
+        return load_routine(path).poses if is_routine_file(path) else load_reference(path).pose
     builtins = builtin_references()
     if library and spec in builtins and not path.exists():
         return builtins[spec].pose
@@ -221,6 +228,8 @@ def _write_files(
     if args.video:
         if not (isinstance(result, ClipComparison) and isinstance(reference, PoseSequence)):
             raise PoseLabError("--video needs two clips, each compared as a whole clip")
+        if Path(args.reference).suffix.lower() == ".json":
+            raise PoseLabError("--video needs two clips: a saved routine keeps no video")
         assert isinstance(candidate, PoseSequence)
         note = render_comparison(
             (Path(args.reference), reference, people[0]),
@@ -229,6 +238,18 @@ def _write_files(
             args.video,
         )
         print(f"wrote {args.video}" + (f" ({note})" if note else ""), file=sys.stderr)
+    if args.save_routine:
+        if not isinstance(reference, PoseSequence) or reference.num_frames < 2:
+            raise PoseLabError("--save-routine needs a reference clip")
+        thumbs = media_thumbs((Path(args.reference), reference), (Path(args.reference), reference))
+        pictures = {k: thumbs(k, k)[0] for k in thumbnail_frames(reference.num_frames)}
+        routine = routine_from_sequence(
+            args.save_routine,
+            reference,
+            people[0],
+            {k: v for k, v in pictures.items() if v is not None},
+        )
+        print(f"saved routine {routine.name} to {save_routine(routine)}", file=sys.stderr)
     if args.report:
         cand = (Path(args.candidate), candidate)
         ref = (Path(args.reference), reference) if isinstance(reference, PoseSequence) else None
@@ -287,7 +308,7 @@ def _compare(args: argparse.Namespace) -> int:
     try:
         _write_files(args, reference, candidate, result, (ref_person, cand_person), settings)
     except Exception as exc:  # never a traceback: one line naming the output
-        print(_one_line(Path(args.video or args.report).name, exc), file=sys.stderr)
+        print(_one_line(Path(args.video or args.report or "").name, exc), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -330,7 +351,7 @@ def _compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "reference",
         metavar="REFERENCE",
-        help="image, clip, saved reference JSON, or a built-in name (mountain, tree, ...)",
+        help="image, clip, saved reference or routine JSON, or a built-in name (mountain, ...)",
     )
     c.add_argument("candidate", metavar="CANDIDATE", help="image or clip")
     c.add_argument("--ref-frame", type=int, default=None, help="frame of a reference clip")
@@ -345,6 +366,9 @@ def _compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.add_argument("--video", metavar="OUT.mp4", help="side-by-side video (two whole clips)")
     c.add_argument("--report", metavar="OUT.pdf", help="one-page A4 report (PDF and PNG)")
+    c.add_argument(
+        "--save-routine", metavar="NAME", help="keep the reference clip in the library as NAME"
+    )
     add_settings_arguments(c)
     c.set_defaults(func=_compare)
 
