@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from pages.common.analyses import analysis
-from pages.common.library import flash, library_panel, save_form
+from pages.common.library import flash, library_panel, save_form, save_routine_form
 from pages.common.page import require_model, route_through_app
 from pages.common.state import keep, put
 from pages.common.storage import StoredFile, result_path
@@ -35,6 +35,7 @@ from pose_core.media import read_image
 from pose_core.plots import joint_bars_figure, score_color, score_timeline_figure, skeleton_figure
 from pose_core.poses import Pose, PoseSequence
 from pose_core.report import media_thumbs, report_bytes, worst_moments
+from pose_core.routines import Routine, thumbnail_frames
 from pose_core.settings import Settings
 
 REF_SOURCES = ("Media", "Library")
@@ -249,6 +250,12 @@ def page_report(ref: Side, cand: Side, result: PoseComparison | ClipComparison) 
     )
 
 
+def thumbnails(side: Side, frames: list[int]) -> dict[int, np.ndarray]:
+    """Pictures of some frames of a side, for a routine's thumbnails."""
+    pictures = {k: side.picture(k) for k in frames}
+    return {k: v for k, v in pictures.items() if v is not None}
+
+
 def jump_to_click() -> None:
     frame = clicked_frame(st.session_state.get("cmp_timeline"))
     if frame is not None:
@@ -336,7 +343,11 @@ try:
         source = st.radio("From", REF_SOURCES, horizontal=True, key=keep("cmp_ref_source", "Media"))
         if source == "Library":
             chosen = library_panel()
-            ref: Side | None = Side(chosen.name, pose=chosen.pose)
+            ref: Side | None = (
+                Side(chosen.name, poses=chosen.poses)
+                if isinstance(chosen, Routine)
+                else Side(chosen.name, pose=chosen.pose)
+            )
         else:
             ref = media_side("cmp_ref", DEFAULT_REF, settings)
     with right:
@@ -388,6 +399,9 @@ else:
         st.subheader("Side by side")
         key = hashlib.sha256(repr((sources, ref.person, cand.person, mirror)).encode()).hexdigest()
         side_by_side_video(ref, cand, outcome, key[:16])
+        if ref.file is not None and ref.poses is not None:
+            frames = thumbnail_frames(ref.poses.num_frames)
+            save_routine_form(ref.poses, ref.person, lambda: thumbnails(ref, frames))
     report = outcome.report()
     frames_csv = export.csv_text(outcome.frames_table())
 

@@ -55,6 +55,7 @@ class Routine:
     thumbnails: dict[int, np.ndarray] = field(default_factory=dict)
     description: str = ""
     created: str = ""
+    source: str = ""  # the teacher's clip it came from
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (see the module docstring)."""
@@ -71,7 +72,7 @@ class Routine:
             "version": VERSION,
             "name": self.name,
             "description": self.description,
-            "source": p.source,
+            "source": self.source,
             "created": self.created,
             "size_wh": list(p.size_wh),
             "fps": round(float(p.fps), 4),
@@ -124,7 +125,7 @@ def routine_from_sequence(
     )
     thumbs = {k: fit_within(v, THUMB_SIDE) for k, v in (pictures or {}).items()}
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    return Routine(name, poses, thumbs, description[:MAX_DESCRIPTION], created)
+    return Routine(name, poses, thumbs, description[:MAX_DESCRIPTION], created, seq.source)
 
 
 def thumbnail_frames(num_frames: int, count: int = THUMBNAILS) -> list[int]:
@@ -193,7 +194,8 @@ def parse_routine(doc: Any, origin: str) -> Routine:
         name,
         [f"routine:{text['source'][:200]}"],
     )
-    return Routine(name, poses, thumbs, text["description"][:MAX_DESCRIPTION], text["created"])
+    description, source = text["description"][:MAX_DESCRIPTION], text["source"][:200]
+    return Routine(name, poses, thumbs, description, text["created"][:40], source)
 
 
 def _thumbnails(items: Any, frames: int) -> dict[int, np.ndarray]:

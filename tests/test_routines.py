@@ -32,6 +32,7 @@ def test_a_saved_routine_compares_like_the_teachers_clip(analysed, routine_file:
     routine = load_routine(routine_file)
     teacher, student = analysed("cam01.mp4").poses, analysed("cam03.mp4").poses
     assert routine.name == "Teacher warm-up" and routine.description == "week 1"
+    assert routine.source == "cam01.mp4"
     assert routine.poses.num_frames == 100 and routine.poses.num_people == 1
     np.testing.assert_allclose(routine.poses.times_s, teacher.times_s, atol=1e-5)
     np.testing.assert_allclose(routine.poses.world, teacher.world[:, :1], atol=1e-4, equal_nan=True)

@@ -150,3 +150,31 @@ def test_bad_reference_files_are_skipped_with_one_line(app: AppTest, library: Pa
     skipped = [c.value for c in at.caption if c.value.startswith("Skipped")]
     assert len(skipped) == 2
     assert "mountain" in at.selectbox(key="cmp_library").options
+
+
+def test_save_the_teachers_clip_as_a_routine_and_compare_with_it_later(
+    app: AppTest, library: Path
+) -> None:
+    # Two whole sample clips: save the reference (cam01) as a routine.
+    next(b for b in app.button if b.label == "Open the Compare page").click().run()
+    at = _run(app.switch_page(PAGE))
+    at.text_input(key="cmp_routine_name").input("Warm-up")
+    next(b for b in at.button if b.label == "Save routine").click()
+    _run(at)
+    saved = library / "routines" / "warm-up.json"
+    assert saved.is_file()
+    shown = [_plain(s.value) for s in [*at.success, *at.error, *at.warning]]
+    assert any(s.startswith("Saved the routine Warm-up") for s in shown), shown
+    with_video = _score(at)
+    # Later, without the teacher's video: the routine from the library, the same student.
+    at.radio(key="cmp_ref_source").set_value("Library")
+    _run(at)
+    at.selectbox(key="cmp_library").set_value("Warm-up (routine)")
+    _run(at)
+    assert _score(at) == with_video
+    assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1  # its thumbnails
+    captions = [_plain(c.value) for c in at.caption]
+    assert any("Routine from cam01.mp4: 100 frames" in c for c in captions), captions
+    # No teacher video: no side-by-side video to render, the report still downloads.
+    assert not any(b.label == "Render the side-by-side video" for b in at.button)
+    assert "Report PDF (A4)" in [d.proto.label for d in at.get("download_button")]
