@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,7 +157,9 @@ def reference_view(ref: Side, frame: int, result: PoseComparison) -> None:
     rgb = ref.picture(frame)
     pose = result.reference
     if rgb is None:
-        st.plotly_chart(skeleton_figure(pose, title=plain(ref.label)), key="cmp_reference_figure")
+        # Plotly titles take HTML, not markdown: escape that (a name could hold a link).
+        title = html.escape(ref.label)
+        st.plotly_chart(skeleton_figure(pose, title=title), key="cmp_reference_figure")
         return
     if pose.xy_px is not None:
         rgb = draw_skeletons(
@@ -206,6 +209,7 @@ def side_by_side_video(ref: Side, cand: Side, clip: ClipComparison, key: str) ->
     """A button that renders the side-by-side MP4 (two whole clips), then plays it."""
     if ref.file is None or cand.file is None or ref.poses is None or cand.poses is None:
         return
+    st.subheader("Side by side")
     out = result_path(cand.file.digest, f"vs-{ref.file.digest[:16]}-{key}", ".mp4")
     slot = st.empty()  # the button, gone once the video is there
     if not out.is_file() and slot.button("Render the side-by-side video", icon=":material/movie:"):
@@ -396,7 +400,6 @@ if isinstance(outcome, PoseComparison):
 else:
     clip_view(ref, cand, outcome, mirror)
     if ref.pose is None and ref.frame is None:  # two whole clips
-        st.subheader("Side by side")
         key = hashlib.sha256(repr((sources, ref.person, cand.person, mirror)).encode()).hexdigest()
         side_by_side_video(ref, cand, outcome, key[:16])
         if ref.file is not None and ref.poses is not None:
