@@ -17,11 +17,12 @@ flip points anywhere), and a traded frame costs a little (the model's labels win
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from pose_core.landmarks import BODY, LANDMARK_INDEX, MIRROR_PERMUTATION
 from pose_core.poses import PoseSequence
-from pose_core.tracking import body_size
 
 _MIRROR = np.asarray(MIRROR_PERMUTATION)
 _BODY = np.asarray(BODY)
@@ -50,40 +51,50 @@ def side_axes(world: np.ndarray) -> np.ndarray:
         return axis / np.linalg.norm(axis, axis=-1, keepdims=True)
 
 
-def _steps(v: np.ndarray, xy: np.ndarray, a: int, b: int, dt: float) -> np.ndarray:
-    """(2, 2) cost of going from node ``a`` to ``b`` with labels kept (0) or traded (1)."""
-    cos = float(np.clip(v[a] @ v[b], -1.0, 1.0))
-    turn = np.degrees(np.arccos([cos, -cos])) ** 2 / (dt * TURN_RATE_DEG2_S)
-    moves = np.zeros(2)
-    if not np.isnan(xy[a, _BODY]).all():
-        for k, m in enumerate(_KEEP_TRADE):
-            d = np.linalg.norm(xy[b][m] - xy[a], axis=-1)[_BODY]
-            d = d[~np.isnan(d)]
-            moves[k] = d.mean() / body_size(xy[a]) if len(d) else 0.0
-    move = moves**2 / (dt * MOVE_RATE_S)
-    same, other = turn + move
-    return np.array([[same, other], [other, same]])
+def _step_costs(v: np.ndarray, xy: np.ndarray, t: np.ndarray, gap: int) -> np.ndarray:
+    """(N - gap, 2): the cost of going from node a to node a + ``gap`` with the labels of
+    both kept alike (0) or one traded (1); turning plus moving in the picture."""
+    a, b = np.arange(len(v) - gap), np.arange(gap, len(v))
+    dt = np.maximum(t[b] - t[a], 1e-3)[:, None]
+    cos = np.clip(np.einsum("ni,ni->n", v[a], v[b]), -1.0, 1.0)
+    turn = np.degrees(np.arccos(np.stack([cos, -cos], axis=1))) ** 2 / (dt * TURN_RATE_DEG2_S)
+    pa = xy[a][:, _BODY]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame without pixels: no cost
+        span = np.nanmax(pa, axis=1) - np.nanmin(pa, axis=1)
+        size = np.maximum(np.hypot(span[:, 0], span[:, 1]), 1e-6)
+        moves = np.stack(
+            [
+                np.nanmean(np.linalg.norm(xy[b][:, m][:, _BODY] - pa, axis=-1), axis=1)
+                for m in _KEEP_TRADE
+            ],
+            axis=1,
+        )
+    move = np.nan_to_num(moves / size[:, None]) ** 2 / (dt * MOVE_RATE_S)
+    return turn + move
 
 
 def _shortest_path(v: np.ndarray, xy: np.ndarray, t: np.ndarray, max_skip: int) -> dict[int, bool]:
     """Node index -> traded? along the cheapest path over (N, 3) side axes and (N, 33, 2)
     pixels at times (N,) seconds."""
     n = len(v)
-    cost = np.full((n, 2), np.inf)
-    cost[0] = (0.0, TRADE_COST)
-    back = np.zeros((n, 2, 2), np.int64)  # per node and state: previous node, its state
+    steps = {g: _step_costs(v, xy, t, g).tolist() for g in range(1, min(max_skip + 1, n - 1) + 1)}
+    cost = [[0.0, TRADE_COST]] + [[np.inf, np.inf] for _ in range(n - 1)]
+    back = [[(0, 0), (0, 0)] for _ in range(n)]  # per node and state: previous node, state
     for b in range(1, n):
         for a in range(max(0, b - max_skip - 1), b):
-            turn = _steps(v, xy, a, b, max(float(t[b] - t[a]), 1e-3))
-            total = cost[a][:, None] + turn + SKIP_COST * (b - a - 1) + [0.0, TRADE_COST]
-            best = np.argmin(total, axis=0)
-            for s in (0, 1):
-                if total[best[s], s] < cost[b, s]:
-                    cost[b, s], back[b, s] = total[best[s], s], (a, best[s])
+            same, other = steps[b - a][a]
+            base = SKIP_COST * (b - a - 1)
+            for s, extra in ((0, 0.0), (1, TRADE_COST)):
+                # From state s' of a to state s of b: the labels trade when s' != s.
+                for prev in (0, 1):
+                    total = cost[a][prev] + (same if prev == s else other) + base + extra
+                    if total < cost[b][s]:
+                        cost[b][s], back[b][s] = total, (a, prev)
     node, state = n - 1, int(np.argmin(cost[-1]))
     path = {node: bool(state)}
     while node > 0:
-        node, state = (int(x) for x in back[node, state])
+        node, state = back[node][state]
         path[node] = bool(state)
     return path
 
