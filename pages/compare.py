@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +11,10 @@ import numpy as np
 import streamlit as st
 
 from pages.common.analyses import analysis
-from pages.common.library import flash, library_panel, save_form
+from pages.common.library import flash, library_panel, save_form, save_routine_form
 from pages.common.page import require_model, route_through_app
 from pages.common.state import keep, put
-from pages.common.storage import StoredFile
+from pages.common.storage import StoredFile, result_path
 from pages.common.widgets import (
     Download,
     clicked_frame,
@@ -25,12 +27,16 @@ from pages.common.widgets import (
     show_picture,
 )
 from pose_core import export
-from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare import ClipComparison, Comparable, PoseComparison, compare, who
+from pose_core.compare.noise import SAME_POSE_SCORE, score_band
+from pose_core.compare.video import render_comparison
 from pose_core.drawing import draw_skeletons
 from pose_core.errors import PoseLabError
 from pose_core.media import read_image
 from pose_core.plots import joint_bars_figure, score_color, score_timeline_figure, skeleton_figure
 from pose_core.poses import Pose, PoseSequence
+from pose_core.report import media_thumbs, report_bytes, worst_moments
+from pose_core.routines import Routine, thumbnail_frames
 from pose_core.settings import Settings
 
 REF_SOURCES = ("Media", "Library")
@@ -124,6 +130,7 @@ def show_big_score(score: float, note: str = "") -> None:
         f"{score:.0f}<span style='font-size:1.5rem;color:#888'> / 100</span></div>",
         unsafe_allow_html=True,
     )
+    st.markdown(f"**{score_band(score)}**")
     st.caption(
         "100 = the same pose. The score halves when the joints are about 30° and the limbs "
         "about half a torso length off; the camera's position does not count." + note
@@ -150,7 +157,9 @@ def reference_view(ref: Side, frame: int, result: PoseComparison) -> None:
     rgb = ref.picture(frame)
     pose = result.reference
     if rgb is None:
-        st.plotly_chart(skeleton_figure(pose, title=plain(ref.label)), key="cmp_reference_figure")
+        # Plotly titles take HTML, not markdown: escape that (a name could hold a link).
+        title = html.escape(ref.label)
+        st.plotly_chart(skeleton_figure(pose, title=title), key="cmp_reference_figure")
         return
     if pose.xy_px is not None:
         rgb = draw_skeletons(
@@ -163,9 +172,13 @@ def pose_breakdown(result: PoseComparison, key: str) -> None:
     if result.mirrored:
         st.info("Compared with the candidate's mirror image (facing the other way).")
     if result.cues:
-        st.markdown("**What to fix**\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
+        # Within the same-pose band the cues are beyond their joints' noise but the pose
+        # as a whole is not: say so rather than "what to fix".
+        same = result.score >= SAME_POSE_SCORE
+        head = "**Finer points** (the pose as a whole is the same)" if same else "**What to fix**"
+        st.markdown(head + "\n" + "\n".join(f"- {plain(c)}" for c in result.cues))
     else:
-        st.success("No joint is clearly off.")
+        st.success("No joint is off by more than the measurement noise.")
     st.dataframe(result.joints_table().round(1), hide_index=True, key=f"{key}_joints")
     with st.expander("Body parts and joint scores"):
         st.dataframe(result.parts_table().round(1), hide_index=True, key=f"{key}_parts")
@@ -192,6 +205,61 @@ def jump(frame: int) -> None:
     put(VIEW, frame)
 
 
+def side_by_side_video(ref: Side, cand: Side, clip: ClipComparison, key: str) -> None:
+    """A button that renders the side-by-side MP4 (two whole clips), then plays it."""
+    if ref.file is None or cand.file is None or ref.poses is None or cand.poses is None:
+        return
+    st.subheader("Side by side")
+    out = result_path(cand.file.digest, f"vs-{ref.file.digest[:16]}-{key}", ".mp4")
+    slot = st.empty()  # the button, gone once the video is there
+    if not out.is_file() and slot.button("Render the side-by-side video", icon=":material/movie:"):
+        bar = st.progress(0.0, text="Drawing the side-by-side video…")
+        try:
+            note = render_comparison(
+                (ref.file.path, ref.poses, ref.person),
+                (cand.file.path, cand.poses, cand.person),
+                clip,
+                out,
+                lambda k, n: bar.progress(k / n, text=f"Drawing the video: {k} / {n} frames"),
+            )
+        except (PoseLabError, OSError) as exc:
+            out.unlink(missing_ok=True)
+            notice("error", f"side-by-side video: {exc}")
+            return
+        bar.empty()
+        if note:
+            st.caption(f"Without sound: {note}")
+    if out.is_file():
+        slot.empty()
+        st.video(str(out))
+
+
+def page_report(ref: Side, cand: Side, result: PoseComparison | ClipComparison) -> bytes:
+    """The one-page PDF of this comparison (made when the download is clicked)."""
+    moments = []
+    if isinstance(result, ClipComparison) and ref.poses is not None and ref.frame is None:
+        assert cand.poses is not None
+        moments = worst_moments(ref.poses, cand.poses, result, (ref.person, cand.person))
+    media = [
+        (s.file.path, s.poses) if s.file is not None and s.poses is not None else None
+        for s in (ref, cand)
+    ]
+    return report_bytes(
+        result,
+        thumbs=media_thumbs(media[0], media[1]) if media[1] else None,
+        moments=moments,
+        frames=(ref.frame or 0, cand.frame or 0),
+        who=f"{who(ref.comparable, ref.person, ref.frame)} (teacher) vs "
+        f"{who(cand.comparable, cand.person, cand.frame)} (student)",
+    )
+
+
+def thumbnails(side: Side, frames: list[int]) -> dict[int, np.ndarray]:
+    """Pictures of some frames of a side, for a routine's thumbnails."""
+    pictures = {k: side.picture(k) for k in frames}
+    return {k: v for k, v in pictures.items() if v is not None}
+
+
 def jump_to_click() -> None:
     frame = clicked_frame(st.session_state.get("cmp_timeline"))
     if frame is not None:
@@ -208,6 +276,8 @@ def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None
         show_big_score(clip.score, " For a clip: the mean over the aligned frames.")
         if clip.mirrored:
             st.info("Compared with the candidate's mirror image.")
+        if clip.tempo_note:
+            st.markdown(f"**Tempo:** {plain(clip.tempo_note)}")
         st.markdown("**Low points**")
         for k, m in enumerate(clip.worst):
             st.button(
@@ -252,6 +322,7 @@ def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None
         pair_view(ref, cand, ref_frame, view, result)
     with detail:
         st.metric("This frame", f"{result.score:.0f} / 100")
+        st.caption(result.band)
         pose_breakdown(result, "cmp_frame")
     save_form(shown_poses(ref, result))
 
@@ -276,7 +347,11 @@ try:
         source = st.radio("From", REF_SOURCES, horizontal=True, key=keep("cmp_ref_source", "Media"))
         if source == "Library":
             chosen = library_panel()
-            ref: Side | None = Side(chosen.name, pose=chosen.pose)
+            ref: Side | None = (
+                Side(chosen.name, poses=chosen.poses)
+                if isinstance(chosen, Routine)
+                else Side(chosen.name, pose=chosen.pose)
+            )
         else:
             ref = media_side("cmp_ref", DEFAULT_REF, settings)
     with right:
@@ -294,6 +369,11 @@ if ref is None or cand is None:
     st.stop()
 
 st.divider()
+if any(s.poses is not None and s.poses.num_people > 1 for s in (ref, cand)):
+    st.caption(
+        f"Compared {who(ref.comparable, ref.person, ref.frame)} "
+        f"with {who(cand.comparable, cand.person, cand.frame)}"
+    )
 sources = (
     ref.file.digest if ref.file else f"library/{ref.label}",
     cand.file.digest if cand.file else cand.label,
@@ -319,6 +399,12 @@ if isinstance(outcome, PoseComparison):
     report, frames_csv = outcome.report(), None
 else:
     clip_view(ref, cand, outcome, mirror)
+    if ref.pose is None and ref.frame is None:  # two whole clips
+        key = hashlib.sha256(repr((sources, ref.person, cand.person, mirror)).encode()).hexdigest()
+        side_by_side_video(ref, cand, outcome, key[:16])
+        if ref.file is not None and ref.poses is not None:
+            frames = thumbnail_frames(ref.poses.num_frames)
+            save_routine_form(ref.poses, ref.person, lambda: thumbnails(ref, frames))
     report = outcome.report()
     frames_csv = export.csv_text(outcome.frames_table())
 
@@ -332,6 +418,10 @@ downloads = [
         "application/json",
     )
 ]
+downloads.append(
+    Download("Report PDF (A4)", lambda: page_report(ref, cand, outcome), f"{stem}.report.pdf",
+             "application/pdf")
+)  # fmt: skip
 if frames_csv is not None:
     downloads.append(
         Download("Per-frame scores CSV", lambda: frames_csv, f"{stem}.scores.csv", "text/csv")

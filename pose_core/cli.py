@@ -20,13 +20,30 @@ from pathlib import Path
 
 from pose_core import export, paths
 from pose_core.analysis import Analysis, analyze_path, annotate_image
-from pose_core.compare import DEFAULT_BAND, ClipComparison, Comparable, PoseComparison, compare
+from pose_core.compare import (
+    DEFAULT_BAND,
+    ClipComparison,
+    Comparable,
+    PoseComparison,
+    compare,
+    who,
+)
+from pose_core.compare.noise import score_band
+from pose_core.compare.video import render_comparison
 from pose_core.errors import PoseLabError
 from pose_core.media import media_kind, write_image
 from pose_core.model import ModelInfo, resolve_model
 from pose_core.pipeline import progress_line
-from pose_core.poses import Pose
+from pose_core.poses import Pose, PoseSequence
 from pose_core.references import builtin_references, load_reference
+from pose_core.report import media_thumbs, worst_moments, write_report
+from pose_core.routines import (
+    is_routine_file,
+    load_routine,
+    routine_from_sequence,
+    save_routine,
+    thumbnail_frames,
+)
 from pose_core.settings import Settings
 
 
@@ -159,7 +176,7 @@ def _load(spec: str, settings: Settings, model: ModelInfo, library: bool) -> Com
     """A comparison side: a saved reference (JSON), a built-in pose, or analysed media."""
     path = Path(spec)
     if path.suffix.lower() == ".json":
-        return load_reference(path).pose
+        return load_routine(path).poses if is_routine_file(path) else load_reference(path).pose
     builtins = builtin_references()
     if library and spec in builtins and not path.exists():
         return builtins[spec].pose
@@ -169,23 +186,27 @@ def _load(spec: str, settings: Settings, model: ModelInfo, library: bool) -> Com
 
 def _pose_summary(result: PoseComparison) -> str:
     lines = [
-        f"score {result.score:.1f} / 100" + (" (candidate mirrored)" if result.mirrored else ""),
-        f"{'joint':16} {'reference':>9} {'candidate':>9} {'diff':>7} {'score':>6}",
+        f"score {result.score:.1f} / 100 ({result.band})"
+        + (" (candidate mirrored)" if result.mirrored else ""),
+        f"{'joint':16} {'reference':>9} {'candidate':>9} {'diff':>7} {'score':>6}  no cue",
     ]
     for j in result.joints:
         lines.append(
             f"{j.name:16} {j.reference_deg:9.1f} {j.candidate_deg:9.1f} "
-            f"{j.difference_deg:+7.1f} {j.score:6.1f}"
+            f"{j.difference_deg:+7.1f} {j.score:6.1f}  {j.note}".rstrip()
         )
-    lines += [f"- {c}" for c in result.cues] or ["- no joint is clearly off"]
+    lines += [f"- {c}" for c in result.cues] or ["- no joint is off by more than its noise"]
     return "\n".join(lines)
 
 
 def _clip_summary(result: ClipComparison) -> str:
     lines = [
-        f"score {result.score:.1f} / 100 over {len(result.path)} aligned frame pairs"
+        f"score {result.score:.1f} / 100 ({score_band(result.score)}) over "
+        f"{len(result.path)} aligned frame pairs"
         + (" (candidate mirrored)" if result.mirrored else "")
     ]
+    if result.tempo_note:
+        lines.append(f"tempo: {result.tempo_note}")
     for m in result.worst:
         lines.append(
             f"low point: candidate frame {m.cand_frame} ({m.cand_time_s:.2f} s) vs reference "
@@ -195,13 +216,71 @@ def _clip_summary(result: ClipComparison) -> str:
     return "\n".join(lines)
 
 
+def _write_files(
+    args: argparse.Namespace,
+    reference: Comparable,
+    candidate: Comparable,
+    result: PoseComparison | ClipComparison,
+    people: tuple[int, int],
+    settings: Settings,
+) -> None:
+    """The side-by-side ``--video`` and the ``--report``, when asked for."""
+    if args.video:
+        if not (isinstance(result, ClipComparison) and isinstance(reference, PoseSequence)):
+            raise PoseLabError("--video needs two clips, each compared as a whole clip")
+        if Path(args.reference).suffix.lower() == ".json":
+            raise PoseLabError("--video needs two clips: a saved routine keeps no video")
+        assert isinstance(candidate, PoseSequence)
+        note = render_comparison(
+            (Path(args.reference), reference, people[0]),
+            (Path(args.candidate), candidate, people[1]),
+            result,
+            args.video,
+        )
+        print(f"wrote {args.video}" + (f" ({note})" if note else ""), file=sys.stderr)
+    if args.save_routine:
+        if not isinstance(reference, PoseSequence) or reference.num_frames < 2:
+            raise PoseLabError("--save-routine needs a reference clip")
+        thumbs = media_thumbs((Path(args.reference), reference), (Path(args.reference), reference))
+        pictures = {k: thumbs(k, k)[0] for k in thumbnail_frames(reference.num_frames)}
+        routine = routine_from_sequence(
+            args.save_routine,
+            reference,
+            people[0],
+            {k: v for k, v in pictures.items() if v is not None},
+        )
+        print(f"saved routine {routine.name} to {save_routine(routine)}", file=sys.stderr)
+    if args.report:
+        cand = (Path(args.candidate), candidate)
+        ref = (Path(args.reference), reference) if isinstance(reference, PoseSequence) else None
+        moments = []
+        if isinstance(result, ClipComparison) and isinstance(reference, PoseSequence):
+            assert isinstance(candidate, PoseSequence)
+            moments = worst_moments(reference, candidate, result, people)
+        written = write_report(
+            result,
+            args.report,
+            thumbs=media_thumbs(ref, cand),  # type: ignore[arg-type]
+            moments=moments,
+            frames=(args.ref_frame or 0, args.cand_frame or 0),
+            who=f"{who(reference, people[0], args.ref_frame)} (teacher) vs "
+            f"{who(candidate, people[1], args.cand_frame)} (student)",
+            settings="settings: "
+            + ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(settings).items())
+            + f", mirror={args.mirror}, band={args.band}",
+        )
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+
+
 def _compare(args: argparse.Namespace) -> int:
     try:
-        if args.person < 0:
-            raise ValueError("--person must be 0 or more")
+        ref_person = args.person if args.ref_person is None else args.ref_person
+        cand_person = args.person if args.cand_person is None else args.cand_person
+        if min(args.person, ref_person, cand_person) < 0:
+            raise ValueError("--person, --ref-person and --cand-person must be 0 or more")
         if not 0 < args.band <= 1:
             raise ValueError("--band must be within 0..1")
-        args.max_people = max(args.max_people, args.person + 1)
+        args.max_people = max(args.max_people, ref_person + 1, cand_person + 1)
         settings = settings_from_args(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -217,8 +296,8 @@ def _compare(args: argparse.Namespace) -> int:
             candidate,
             args.ref_frame,
             args.cand_frame,
-            args.person,
-            args.person,
+            ref_person,
+            cand_person,
             mirror=args.mirror,
             band=args.band,
         )
@@ -226,12 +305,20 @@ def _compare(args: argparse.Namespace) -> int:
         names = f"{Path(args.reference).name} vs {Path(args.candidate).name}"
         print(_one_line(names, exc), file=sys.stderr)
         return 1
+    try:
+        _write_files(args, reference, candidate, result, (ref_person, cand_person), settings)
+    except Exception as exc:  # never a traceback: one line naming the output
+        print(_one_line(Path(args.video or args.report or "").name, exc), file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result.to_dict()))
-    elif isinstance(result, PoseComparison):
-        print(_pose_summary(result))
-    else:
-        print(_clip_summary(result))
+        return 0
+    print(_pose_summary(result) if isinstance(result, PoseComparison) else _clip_summary(result))
+    if any(isinstance(x, PoseSequence) and x.num_people > 1 for x in (reference, candidate)):
+        print(
+            f"compared {who(reference, ref_person, args.ref_frame)} "
+            f"with {who(candidate, cand_person, args.cand_frame)}"
+        )
     return 0
 
 
@@ -264,17 +351,24 @@ def _compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "reference",
         metavar="REFERENCE",
-        help="image, clip, saved reference JSON, or a built-in name (mountain, tree, ...)",
+        help="image, clip, saved reference or routine JSON, or a built-in name (mountain, ...)",
     )
     c.add_argument("candidate", metavar="CANDIDATE", help="image or clip")
     c.add_argument("--ref-frame", type=int, default=None, help="frame of a reference clip")
     c.add_argument("--cand-frame", type=int, default=None, help="frame of a candidate clip")
     c.add_argument("--person", type=int, default=0, help="person id in both inputs")
+    c.add_argument("--ref-person", type=int, default=None, help="person id in the reference")
+    c.add_argument("--cand-person", type=int, default=None, help="person id in the candidate")
     c.add_argument("--mirror", action="store_true", help="also try the candidate's mirror image")
     c.add_argument(
         "--band", type=float, default=DEFAULT_BAND, help="DTW band, share of the longer clip"
     )
     c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--video", metavar="OUT.mp4", help="side-by-side video (two whole clips)")
+    c.add_argument("--report", metavar="OUT.pdf", help="one-page A4 report (PDF and PNG)")
+    c.add_argument(
+        "--save-routine", metavar="NAME", help="keep the reference clip in the library as NAME"
+    )
     add_settings_arguments(c)
     c.set_defaults(func=_compare)
 

@@ -28,6 +28,7 @@ import numpy as np
 from pose_core.drawing import draw_frame
 from pose_core.engine import open_engine
 from pose_core.errors import Cancelled, MediaError
+from pose_core.facing import consistent_sides
 from pose_core.media import ClipReader, ClipWriter, fit_within
 from pose_core.model import ModelInfo
 from pose_core.poses import Detections, PoseSequence
@@ -192,7 +193,8 @@ def detect_clip(
     if not collector.frames:
         raise MediaError(f"{path.name}: the clip holds no decodable frames")
     raw = collector.sequence(info.size_wh, info.fps, path.name, settings.max_people)
-    return Detected(raw, ids.tracker.swaps_fixed, lost, inference)
+    raw, traded = consistent_sides(raw)
+    return Detected(raw, ids.tracker.swaps_fixed + traded, lost, inference)
 
 
 def _drawn_frames(

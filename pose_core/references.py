@@ -134,6 +134,10 @@ def _check_name(name: object) -> str:
     return name
 
 
+check_name = _check_name
+"""A reference or routine name, tidied; raises LibraryError when empty or too long."""
+
+
 def _has_torso(world: np.ndarray) -> bool:
     return not np.isnan(world[list(TORSO)]).any()
 

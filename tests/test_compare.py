@@ -16,6 +16,8 @@ from pose_core import compare as C
 from pose_core.analysis import Analysis, analyze_clip
 from pose_core.cli import main
 from pose_core.compare import compare_clips, compare_pose_to_clip, compare_poses
+from pose_core.compare import noise as N
+from pose_core.compare.cues import NOISE, UNSEEN
 from pose_core.errors import PoseLabError
 from pose_core.kinematics import angles_of
 from pose_core.landmarks import ANGLE_NAMES, LANDMARK_INDEX, NUM_LANDMARKS
@@ -178,6 +180,47 @@ def test_cues_name_the_worst_joints_first() -> None:
     assert not any("elbow" in c for c in cues)  # the arms match
 
 
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (97.4, "about 95: same pose within measurement noise"),
+        (N.SAME_POSE_SCORE, "about 80: same pose within measurement noise"),
+        (79.9, "about 80: close: a few joints differ"),  # rounded, but below the band
+        (45.0, "about 45: clearly different in places"),
+        (12.0, "about 10: a different pose"),
+        (float("nan"), "not compared"),
+    ],
+)
+def test_score_band(score: float, band: str) -> None:
+    assert N.score_band(score) == band
+
+
+def test_no_cue_within_the_noise_floor_or_on_an_unclear_joint() -> None:
+    ref = _pose("mountain")
+    knee = LANDMARK_INDEX["left_knee"]
+
+    def bent(deg: float, visibility: float) -> Pose:
+        # Turn the left shin about the knee (sideways), so only that knee angle changes.
+        world, vis = ref.world.copy(), ref.visibility.copy()
+        for name in ("left_ankle", "left_heel", "left_foot_index"):
+            i = LANDMARK_INDEX[name]
+            world[i] = world[knee] + _rotation((0, 0, 1), deg) @ (world[i] - world[knee])
+        vis[[knee, LANDMARK_INDEX["left_ankle"]]] = visibility
+        return replace(ref, world=world, visibility=vis)
+
+    floor = N.angle_floor("left_knee")
+    small = compare_poses(ref, bent(floor - 5, 1.0))
+    assert {j.name: j.note for j in small.joints}["left_knee"] == NOISE
+    assert not any("knee" in c for c in small.cues)
+    big = compare_poses(ref, bent(floor + 15, 1.0))
+    assert {j.name: j.note for j in big.joints}["left_knee"] == ""
+    assert big.cues and big.cues[0].startswith("left knee")
+    unclear = compare_poses(ref, bent(floor + 15, 0.5))
+    assert {j.name: j.note for j in unclear.joints}["left_knee"] == UNSEEN
+    assert not any("knee" in c for c in unclear.cues)
+    assert "note" in unclear.joints_table().columns
+
+
 def test_pose_without_torso_is_refused() -> None:
     ref = _pose("mountain")
     world = ref.world.copy()
@@ -224,6 +267,28 @@ def test_clip_against_slower_copy_scores_100() -> None:
     assert len(doc["frame_scores"]) == 40
     table = result.frames_table()
     assert list(table.columns) == ["cand_frame", "cand_time_s", "ref_frame", "ref_time_s", "score"]
+
+
+def test_tempo_from_the_alignment_path() -> None:
+    refs = builtin_references()
+    keys = [refs[n].pose.world for n in ("mountain", "t-pose", "warrior ii", "triangle")]
+    # The teacher holds each pose 1 s; the student holds the first two 1 s and rushes
+    # the last two in 0.8 s each (25 % faster over the second half).
+    ref = _sequence([keys[k // 30] for k in range(120)], source="teacher")
+    cand = _sequence(
+        [keys[min(k // 30, 1)] for k in range(60)] + [keys[2 + k // 24] for k in range(48)],
+        source="student",
+    )
+    result = compare_clips(ref, cand, band=0.3)
+    assert result.score == pytest.approx(100.0, abs=1e-6)
+    assert result.tempo is not None and len(result.tempo) == 108
+    assert np.nanmedian(result.tempo[80:]) == pytest.approx(1.25, abs=0.1)
+    # The second half by clip time (1.8-3.6 s) starts before the rush (2.0 s): ~20 %.
+    assert result.tempo_note == "you rush the second half by ~20 %"
+    assert C.tempo_summary(np.ones(50)) == "even with the reference (within 5 %)"
+    assert C.tempo_summary(np.r_[np.ones(25), np.full(25, 0.9)]) == (
+        "you drag the second half by ~10 %"
+    )
 
 
 def test_pose_against_a_clip_scores_each_frame() -> None:
@@ -339,9 +404,41 @@ def test_clip_scores_other_camera_above_reversed_and_other_movement(
             f"{np.mean(same):.1f}); time-reversed {backwards:.1f}; two_people {other:.1f}"
         )
         assert min(same) >= 75
-        assert np.mean(same) >= backwards + 5
-        assert min(same) >= other + 8
+        # Danced backwards: the same poses, moving the other way (issue 10: >= 15 below).
+        assert min(same) >= backwards + 15
+        assert min(same) >= other + 20
     print("\n" + "\n".join(lines))
+
+
+def test_noise_floor_is_pinned_on_the_samples(cam_analyses) -> None:
+    # The README and pose_core.compare.noise quote these numbers: measured again here.
+    floor = N.measure_noise_floor([cam_analyses[c].poses for c in CAMS])
+    print(f"\nnoise floor over {floor.pairs} same-instant pairs: {floor.deg} {floor.torso}")
+    assert floor.pairs == 1200
+    assert floor.deg == pytest.approx(N.NOISE_FLOOR_DEG, abs=1.0)
+    assert floor.torso == pytest.approx(N.NOISE_FLOOR_TORSO, abs=0.02)
+    assert floor.same_pose_score == pytest.approx(N.SAME_POSE_SCORE, abs=1.0)
+
+
+def test_same_instant_pairs_mostly_get_no_cues_and_the_same_pose_band(cam_analyses) -> None:
+    results = [
+        compare_poses(cam_analyses[a].poses.pose(f), cam_analyses[b].poses.pose(f))
+        for a, b in itertools.combinations(CAMS, 2)
+        for f in range(0, 100, 2)
+    ]
+    with_cues = np.mean([bool(r.cues) for r in results])
+    median = float(np.median([r.score for r in results]))
+    print(f"\nsame-instant pairs with cues: {with_cues:.0%}; median score {median:.1f}")
+    assert with_cues < 0.5
+    assert "same pose within measurement noise" in N.score_band(median)
+
+
+def test_a_pose_against_its_own_mirror_gets_no_cue_with_the_mirror_option(cam_analyses) -> None:
+    poses = [cam_analyses["cam01.mp4"].poses.pose(f) for f in (0, 50, 99)]
+    for pose in poses + [r.pose for r in builtin_references().values()]:
+        result = compare_poses(pose, pose.mirrored(), mirror=True)
+        assert result.score == pytest.approx(100.0, abs=1e-6) and result.cues == []
+        assert "same pose" in result.band
 
 
 def test_real_pose_against_itself_its_mirror_and_noise(cam_analyses) -> None:
@@ -379,10 +476,11 @@ def test_cli_frames_json(cached_clips, sample_media, capsys) -> None:
     a, b = (str(sample_media / n) for n in CAMS[:2])
     assert main(["compare", a, b, "--ref-frame", "10", "--cand-frame", "12", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"score", "mirrored", "joints", "cues"}
+    assert set(doc) == {"score", "band", "mirrored", "joints", "cues"}
     assert 0 <= doc["score"] <= 100 and doc["mirrored"] is False
+    assert doc["band"].startswith("about ")
     knee = doc["joints"]["left_knee"]
-    assert set(knee) == {"reference_deg", "candidate_deg", "difference_deg", "score"}
+    assert set(knee) == {"reference_deg", "candidate_deg", "difference_deg", "score", "note"}
     assert knee["difference_deg"] == pytest.approx(
         knee["candidate_deg"] - knee["reference_deg"], abs=0.11
     )
@@ -396,6 +494,21 @@ def test_cli_clips_json(cached_clips, sample_media, capsys) -> None:
     assert len(doc["frame_scores"]) == 100
     assert doc["alignment"][0] == [0, 0] and doc["alignment"][-1] == [99, 99]
     assert doc["score"] >= 75 and len(doc["worst"]) == 3
+
+
+def test_cli_picks_a_person_on_each_side(cached_clips, sample_media, capsys) -> None:
+    a, b = (str(sample_media / n) for n in ("cam01.mp4", "two_people.mp4"))
+    scores = []
+    for person in ("0", "1"):
+        assert main(["compare", a, b, "--ref-person", "0", "--cand-person", person, "--json"]) == 0
+        scores.append(json.loads(capsys.readouterr().out)["score"])
+    assert scores[0] != scores[1]  # two different people were compared
+    assert main(["compare", a, b, "--cand-person", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("score ") and "(about " in out.splitlines()[0]
+    assert out.splitlines()[-1] == (
+        "compared cam01.mp4, whole clip with person 1 of 2 in two_people.mp4, whole clip"
+    )
 
 
 def test_cli_saved_reference_and_readable_summary(

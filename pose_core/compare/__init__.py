@@ -37,11 +37,14 @@ How two poses are compared (every step on MediaPipe's 3D *world* landmarks, in m
    T-pose against mountain (both arms out instead of down) about 19.
 
 Clips are compared by dynamic time warping on ``100 - score`` between frames, within a
-band around the diagonal, so a different tempo and different lengths are fine.
+band around the diagonal, so a different tempo and different lengths are fine; a frame
+pair of two clips scores half on the pose and half on how alike the limbs move there
+(:mod:`pose_core.compare.motion`), so a routine danced backwards scores clearly lower.
 
-Modules: ``scoring`` (the maths), ``cues`` (the words), ``pose`` (one pose against
-another), ``clips`` (whole clips). :func:`compare` decides which applies, for the CLI
-and the app alike.
+Modules: ``scoring`` (the maths), ``noise`` (the measured noise floor, score bands),
+``cues`` (the words), ``pose`` (one pose against another), ``motion`` (velocities),
+``clips`` (whole clips), ``tempo`` (from the alignment path). :func:`compare` decides
+which applies, for the CLI and the app alike.
 """
 
 from __future__ import annotations
@@ -65,11 +68,24 @@ from pose_core.compare.scoring import (
     kabsch,
     pair_scores,
 )
+from pose_core.compare.tempo import tempo, tempo_summary
 from pose_core.errors import PoseLabError
 from pose_core.poses import Pose, PoseSequence
 
 Comparable = Pose | PoseSequence
 """One side of a comparison: a single pose (a library reference), or an analysis."""
+
+
+def who(side: Comparable, person: int, frame: int | None) -> str:
+    """Who a side of a comparison is, in words: ``person 1 of 2 in two_people.mp4, whole
+    clip`` (the person is named only when there are several)."""
+    if isinstance(side, Pose):
+        return side.label or "reference pose"
+    people = side.num_people
+    who = f"person {person} of {people} in {side.source}" if people > 1 else side.source
+    if side.num_frames == 1:
+        return who
+    return f"{who}, " + ("whole clip" if frame is None else f"frame {frame}")
 
 
 def _single(side: Comparable, frame: int | None, person: int) -> Pose | None:
@@ -141,4 +157,7 @@ __all__ = [
     "item_score",
     "kabsch",
     "pair_scores",
+    "tempo",
+    "tempo_summary",
+    "who",
 ]

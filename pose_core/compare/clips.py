@@ -8,8 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pose_core.compare.motion import VELOCITY_SHARE, movement_scores, part_velocities
+from pose_core.compare.noise import score_band
 from pose_core.compare.pose import compare_poses, rounded
-from pose_core.compare.scoring import check_torso, pair_scores
+from pose_core.compare.scoring import check_torso, compare_batch, pair_scores
+from pose_core.compare.tempo import tempo, tempo_summary
 from pose_core.errors import PoseLabError
 from pose_core.landmarks import TORSO
 from pose_core.poses import Pose, PoseSequence, mirror_world
@@ -17,6 +20,7 @@ from pose_core.poses import Pose, PoseSequence, mirror_world
 DEFAULT_BAND = 0.1
 """DTW band half-width, as a share of the longer clip: how far tempos may drift apart."""
 MAX_DTW_CELLS = 30_000_000
+_CHUNK = 4096  # frame pairs scored at once
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,11 @@ class ClipComparison:
         worst: the lowest moments, worst first.
         mirrored: the candidate's mirror image was used for the whole clip.
         band_frames: DTW band half-width in frames.
+        tempo: (F_cand,) the candidate's tempo relative to the reference's (1.1 = 10 %
+            faster), from the alignment path; NaN where unknown (see ``tempo.tempo``).
+
+    A frame pair of two clips scores ``(1 - VELOCITY_SHARE)`` of its pose score plus
+    ``VELOCITY_SHARE`` of how alike the limbs move there (:mod:`.motion`).
     """
 
     score: float
@@ -67,6 +76,16 @@ class ClipComparison:
     cand_times_s: np.ndarray
     reference: str = ""
     candidate: str = ""
+    tempo: np.ndarray | None = None
+
+    @property
+    def band(self) -> str:
+        return score_band(self.score)
+
+    @property
+    def tempo_note(self) -> str:
+        """One sentence on the tempo ("you rush the second half by ~10 %"), or ""."""
+        return "" if self.tempo is None else tempo_summary(self.tempo)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as the CLI prints it: score, frame_scores, alignment, worst."""
@@ -84,6 +103,8 @@ class ClipComparison:
             "candidate": self.candidate,
             "mirrored": self.mirrored,
             "band_frames": self.band_frames,
+            "band": self.band,
+            "tempo": self.tempo_note,
         }
 
     def ref_frame_for(self, cand_frame: int) -> int:
@@ -199,20 +220,51 @@ def _moments(
     return out
 
 
-def _align(
-    ref: tuple[np.ndarray, np.ndarray],
-    cand: tuple[np.ndarray, np.ndarray],
-    band: tuple[np.ndarray, np.ndarray],
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """DTW of (world, visibility) frames within ``band``: mean score, path, pair scores."""
-    (rw, rv), (cw, cv), (lo, hi) = ref, cand, band
+@dataclass(frozen=True)
+class _Aligned:
+    score: float
+    path: np.ndarray  # (K, 2) into the usable frames
+    path_scores: np.ndarray  # (K,)
+
+
+Side = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
+"""A clip's usable frames: (F, 33, 3) world, (F, 33) visibility, part velocities."""
+
+
+def _sides(
+    ref: tuple[np.ndarray, np.ndarray, np.ndarray], cand: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[Side, Side]:
+    """Both clips' (world, visibility, times) with their velocities, over the same share
+    of the routine (a clip twice as long takes velocities over twice as long)."""
+    lengths = [float(t[-1] - t[0]) for *_, t in (ref, cand)]
+    shorter = max(min(lengths), 1e-6)
+    (rw, rv, rt), (cw, cv, ct) = ref, cand
+    return (
+        (rw, rv, part_velocities(rw, rv, rt, max(1.0, lengths[0] / shorter))),
+        (cw, cv, part_velocities(cw, cv, ct, max(1.0, lengths[1] / shorter))),
+    )
+
+
+def _align(ref: Side, cand: Side, band: tuple[np.ndarray, np.ndarray]) -> _Aligned:
+    """DTW of two clips' frames within ``band`` on pose and movement scores."""
+    (rw, rv, (rd, rdw)), (cw, cv, (cd, cdw)), (lo, hi) = ref, cand, band
     rows = np.repeat(np.arange(len(rw)), hi - lo + 1)
     cols = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
+    both = np.empty(len(rows))
+    for s in range(0, len(rows), _CHUNK):  # bounded memory on long clips
+        r, c = rows[s : s + _CHUNK], cols[s : s + _CHUNK]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            batch = compare_batch(rw[r], rv[r], cw[c], cv[c])
+            moves = movement_scores((rd[r], rdw[r]), (cd[c], cdw[c]), batch.rotation)
+        pose = batch.score
+        both[s : s + _CHUNK] = pose + VELOCITY_SHARE * (
+            np.where(np.isnan(moves), pose, moves) - pose
+        )
     scores = np.full((len(rw), len(cw)), np.nan)
-    scores[rows, cols] = pair_scores(rw[rows], rv[rows], cw[cols], cv[cols])
+    scores[rows, cols] = both
     path = dtw(100.0 - np.nan_to_num(scores, nan=0.0), lo, hi)
     path_scores = scores[path[:, 0], path[:, 1]]
-    return float(np.nanmean(path_scores)), path, path_scores
+    return _Aligned(float(np.nanmean(path_scores)), path, path_scores)
 
 
 def _per_column(path: np.ndarray, path_scores: np.ndarray, m: int) -> np.ndarray:
@@ -253,45 +305,41 @@ def compare_clips(
             f"({n} x {m} frames; at most {MAX_DTW_CELLS:,} pairs)"
         )
     radius = max(2.0, band * max(n, m))
-    ref = (
-        reference.world[ri, ref_person].astype(np.float64),
-        reference.visibility[ri, ref_person].astype(np.float64),
-    )
-    cand = (
-        candidate.world[ci, cand_person].astype(np.float64),
-        candidate.visibility[ci, cand_person].astype(np.float64),
-    )
-    tries = [cand] + ([mirror_world(*cand)] if mirror else [])
-    aligned = [_align(ref, c, _band_cells(n, m, radius)) for c in tries]
-    used_mirror = len(aligned) > 1 and aligned[1][0] > aligned[0][0]
-    overall, path, path_scores = aligned[int(used_mirror)]
+    ref = (*_arrays(reference, ri, ref_person), reference.times_s[ri])
+    (cw, cv), cand_t = _arrays(candidate, ci, cand_person), candidate.times_s[ci]
+    tries = [(cw, cv)] + ([mirror_world(cw, cv)] if mirror else [])
+    aligned = [_align(*_sides(ref, (*c, cand_t)), _band_cells(n, m, radius)) for c in tries]
+    used_mirror = len(aligned) > 1 and aligned[1].score > aligned[0].score
+    best = aligned[int(used_mirror)]
     frame_scores = np.full(candidate.num_frames, np.nan)
-    frame_scores[ci] = _per_column(path, path_scores, m)
-    full_path = np.c_[ri[path[:, 0]], ci[path[:, 1]]]
+    frame_scores[ci] = _per_column(best.path, best.path_scores, m)
+    full_path = np.c_[ri[best.path[:, 0]], ci[best.path[:, 1]]]
     spacing = max(1, round((candidate.fps or 30.0) * 0.5))
-    low = _pick_worst(frame_scores, worst, spacing)
     ref_of = {int(c): int(r) for r, c in full_path[::-1]}  # first match per frame
-    moments = _moments(
-        reference,
-        candidate,
-        ref_person,
-        cand_person,
-        [(ref_of[c], c) for c in low],
-        frame_scores,
-        used_mirror,
-    )
+    pairs = [(ref_of[c], c) for c in _pick_worst(frame_scores, worst, spacing)]
+    sides = (reference, candidate, ref_person, cand_person)
+    ref_t, cand_t = (np.asarray(s.times_s, dtype=np.float64) for s in (reference, candidate))
     return ClipComparison(
-        score=overall,
+        score=best.score,
         frame_scores=frame_scores,
         path=full_path,
-        path_scores=path_scores,
-        worst=moments,
+        path_scores=best.path_scores,
+        worst=_moments(*sides, pairs, frame_scores, used_mirror),
         mirrored=used_mirror,
         band_frames=int(round(radius)),
-        ref_times_s=np.asarray(reference.times_s, dtype=np.float64),
-        cand_times_s=np.asarray(candidate.times_s, dtype=np.float64),
+        ref_times_s=ref_t,
+        cand_times_s=cand_t,
         reference=reference.source,
         candidate=candidate.source,
+        tempo=tempo(full_path, ref_t, cand_t),
+    )
+
+
+def _arrays(seq: PoseSequence, frames: np.ndarray, person: int) -> tuple[np.ndarray, np.ndarray]:
+    """World and visibility of ``person`` in ``frames``, as float64."""
+    return (
+        seq.world[frames, person].astype(np.float64),
+        seq.visibility[frames, person].astype(np.float64),
     )
 
 

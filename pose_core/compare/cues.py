@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pose_core.compare.noise import WELL_SEEN, angle_floor, part_floor
 from pose_core.compare.scoring import HALF_SCORE_DEG, HALF_SCORE_TORSO
 from pose_core.kinematics import HIPS, SHOULDERS, point
 from pose_core.landmarks import LANDMARK_INDEX
@@ -15,12 +16,12 @@ if TYPE_CHECKING:
     from pose_core.compare.pose import JointResult, PartResult
 
 CUE_MIN_DEG = 10.0
-"""Angle differences smaller than this get no cue: within the model's own noise."""
+"""Angle differences smaller than this never get a cue, whatever the joint's noise floor."""
 CUE_MIN_TORSO = 0.2
-"""Placement errors smaller than this (torso lengths, about 10 cm) get no cue."""
-MIN_CUE_VISIBILITY = 0.3
-"""A joint seen less surely than this gets no cue."""
+"""Placement errors smaller than this (torso lengths, about 10 cm) never get a cue."""
 MAX_CUES = 3
+UNSEEN, NOISE = "not clearly visible", "within measurement noise"
+"""Why a joint or part got no cue (its ``note``)."""
 
 _BEND = {"elbow", "knee", "hip"}
 
@@ -70,12 +71,30 @@ def mirror_words(direction: str) -> str:
     return direction.replace("left", "@").replace("right", "left").replace("@", "right")
 
 
+def joint_note(name: str, difference_deg: float, weight: float) -> str:
+    """Why joint ``name`` gets no cue (``UNSEEN`` or ``NOISE``), or "" when it may."""
+    if not weight >= WELL_SEEN:
+        return UNSEEN
+    if not abs(difference_deg) > max(CUE_MIN_DEG, angle_floor(name)):
+        return NOISE
+    return ""
+
+
+def part_note(name: str, error_torso: float, weight: float) -> str:
+    """Why body part ``name`` gets no cue, or "" when it may (see :func:`joint_note`)."""
+    if not weight >= WELL_SEEN:
+        return UNSEEN
+    if not error_torso > max(CUE_MIN_TORSO, part_floor(name)):
+        return NOISE
+    return ""
+
+
 def rank_cues(joints: Sequence[JointResult], parts: Sequence[PartResult]) -> list[str]:
-    """The advice worth giving, worst first: at most MAX_CUES, each clearly off and
-    clearly seen."""
+    """The advice worth giving, worst first: at most MAX_CUES, each well seen and off
+    by more than its noise floor (its ``note`` is empty)."""
     ranked: list[tuple[float, str]] = []
     for j in joints:
-        if abs(j.difference_deg) >= CUE_MIN_DEG and j.weight >= MIN_CUE_VISIBILITY:
+        if not j.note:
             ranked.append(
                 (
                     (j.difference_deg / HALF_SCORE_DEG) ** 2 * j.weight,
@@ -83,7 +102,7 @@ def rank_cues(joints: Sequence[JointResult], parts: Sequence[PartResult]) -> lis
                 )
             )
     for p in parts:
-        if p.error_torso >= CUE_MIN_TORSO and p.weight >= MIN_CUE_VISIBILITY and p.direction:
+        if not p.note and p.direction:
             amount = max(5, int(round(p.error_cm / 5.0)) * 5)
             text = f"{p.name.replace('_', ' ')}: move it about {amount} cm {p.direction}"
             ranked.append(((p.error_torso / HALF_SCORE_TORSO) ** 2 * p.weight, text))

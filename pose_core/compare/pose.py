@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pose_core.compare.cues import direction_words, mirror_words, rank_cues
+from pose_core.compare.cues import (
+    direction_words,
+    joint_note,
+    mirror_words,
+    part_note,
+    rank_cues,
+)
+from pose_core.compare.noise import score_band
 from pose_core.compare.scoring import (
     HALF_SCORE_TORSO,
     PART_NAMES,
@@ -31,7 +38,11 @@ def rounded(x: float | None, digits: int) -> float | None:
 
 @dataclass(frozen=True)
 class JointResult:
-    """One joint angle of a comparison, in degrees (difference = candidate - reference)."""
+    """One joint angle of a comparison, in degrees (difference = candidate - reference).
+
+    ``note`` says why it got no cue ("not clearly visible", "within measurement noise"),
+    or is "" when it is off by more than its noise floor.
+    """
 
     name: str
     reference_deg: float
@@ -39,6 +50,7 @@ class JointResult:
     difference_deg: float
     score: float
     weight: float
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,8 @@ class PartResult:
     """Where one body part (elbow, wrist, knee, ankle) sits against the reference.
 
     ``error_torso`` is the depth-discounted distance in torso lengths, ``error_cm`` the
-    same in centimetres for the candidate's body, ``direction`` where to move it.
+    same in centimetres for the candidate's body, ``direction`` where to move it,
+    ``note`` as for :class:`JointResult`.
     """
 
     name: str
@@ -55,6 +68,7 @@ class PartResult:
     direction: str
     score: float
     weight: float
+    note: str = ""
 
 
 @dataclass
@@ -70,6 +84,7 @@ class PoseComparison:
         cues: plain-language advice for the worst joints and parts, worst first.
         rotation: (3, 3) rotation taking the (mirrored, when used) normalised candidate
             onto the normalised reference.
+        band: what the score means, as precisely as the noise allows (``score_band``).
     """
 
     score: float
@@ -82,10 +97,15 @@ class PoseComparison:
     candidate: Pose
     mirror_checked: bool = False
 
+    @property
+    def band(self) -> str:
+        return score_band(self.score)
+
     def to_dict(self) -> dict[str, Any]:
-        """The comparison as the CLI prints it: score, mirrored, joints, cues."""
+        """The comparison as the CLI prints it: score, band, mirrored, joints, cues."""
         return {
             "score": rounded(self.score, 1),
+            "band": self.band,
             "mirrored": self.mirrored,
             "joints": {
                 j.name: {
@@ -93,6 +113,7 @@ class PoseComparison:
                     "candidate_deg": rounded(j.candidate_deg, 1),
                     "difference_deg": rounded(j.difference_deg, 1),
                     "score": rounded(j.score, 1),
+                    "note": j.note,
                 }
                 for j in self.joints
             },
@@ -108,6 +129,7 @@ class PoseComparison:
                     "error_cm": rounded(p.error_cm, 1),
                     "move": p.direction,
                     "score": rounded(p.score, 1),
+                    "note": p.note,
                 }
                 for p in self.parts
             },
@@ -126,6 +148,7 @@ class PoseComparison:
                 "difference_deg": [j.difference_deg for j in self.joints],
                 "score": [j.score for j in self.joints],
                 "visibility": [j.weight for j in self.joints],
+                "note": [j.note for j in self.joints],
             }
         )
 
@@ -138,6 +161,7 @@ class PoseComparison:
                 "move": [p.direction for p in self.parts],
                 "score": [p.score for p in self.parts],
                 "visibility": [p.weight for p in self.parts],
+                "note": [p.note for p in self.parts],
             }
         )
 
@@ -158,17 +182,15 @@ class PoseComparison:
 
 def _joints(batch: Batch, best: int, rename: Callable[[str], str]) -> list[JointResult]:
     ref, cand = batch.ref_angles[best], batch.cand_angles[best]
-    return [
-        JointResult(
-            rename(name),
-            float(ref[a]),
-            float(cand[a]),
-            float(cand[a] - ref[a]),
-            float(item_score(abs(cand[a] - ref[a]))),
-            float(batch.angle_weights[best, a]),
+    out = []
+    for a, name in enumerate(ANGLE_NAMES):
+        diff, weight = float(cand[a] - ref[a]), float(batch.angle_weights[best, a])
+        score = float(item_score(abs(diff)))
+        note = joint_note(name, diff, weight)
+        out.append(
+            JointResult(rename(name), float(ref[a]), float(cand[a]), diff, score, weight, note)
         )
-        for a, name in enumerate(ANGLE_NAMES)
-    ]
+    return out
 
 
 def _parts(
@@ -183,16 +205,9 @@ def _parts(
             if best == 1:  # the mirror image's left is the person's right
                 direction = mirror_words(direction)
         score = float(item_score(err, HALF_SCORE_TORSO))
-        parts.append(
-            PartResult(
-                rename(name),
-                err,
-                err * torso_cm,
-                direction,
-                score,
-                float(batch.part_weights[best, k]),
-            )
-        )
+        weight = float(batch.part_weights[best, k])
+        note = part_note(name, err, weight)
+        parts.append(PartResult(rename(name), err, err * torso_cm, direction, score, weight, note))
     return parts
 
 

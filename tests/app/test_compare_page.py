@@ -41,15 +41,31 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     assert at.selectbox(key="cmp_ref_media").value == "sample/cam01.mp4"
     assert at.selectbox(key="cmp_cand_media").value == "sample/cam03.mp4"
     assert _score(at) >= 80  # the same movement filmed from another side
+    # The score says what it means, and the tempo reads as one sentence.
+    assert any(m.value.endswith("same pose within measurement noise**") for m in at.markdown)
+    tempo = [m.value for m in at.markdown if m.value.startswith("**Tempo:**")]
+    assert len(tempo) == 1 and "tempo:" not in tempo[0].lower().replace("**tempo:**", "")
     timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert timeline["layout"]["yaxis"]["title"]["text"] == "score (0-100)"
     assert timeline["data"][0]["name"] == "score"
     assert len(at.get("image")) == 2  # reference frame, candidate with the overlay
     assert len(at.dataframe[0].value) == 12  # joints of the shown frame pair
+    # Frame 0 of both: 94, one cue just above the neck's floor. Seen in the browser as
+    # "same pose within measurement noise" over "What to fix": now a finer point.
+    assert not any(m.value.startswith("**What to fix**") for m in at.markdown)
+    assert any(m.value.startswith("**Finer points**") for m in at.markdown)
     assert [d.proto.label for d in at.get("download_button")] == [
         "Comparison JSON",
+        "Report PDF (A4)",
         "Per-frame scores CSV",
     ]
+    # The side-by-side video: rendered on request, then played in the page.
+    assert not at.get("video")
+    next(b for b in at.button if b.label == "Render the side-by-side video").click()
+    _run(at)
+    assert not at.exception
+    assert len(at.get("video")) == 1
+    assert not any(b.label == "Render the side-by-side video" for b in at.button)
     at.slider(key="cmp_view").set_value(40)
     _run(at)
     assert any("Candidate frame 40" in m.value for m in at.markdown)
@@ -99,6 +115,11 @@ def test_whole_clips_with_a_person_picked_on_both_sides(app: AppTest) -> None:
     at.selectbox(key="cmp_cand_person").set_value(1)
     _run(at)
     assert _score(at) < same  # the jumper against the walker
+    assert any(
+        c.value == "Compared person 0 of 2 in two_people.mp4, whole clip with person 1 of 2 "
+        "in two_people.mp4, whole clip"
+        for c in at.caption
+    )
     # One frame where the picked person is not in view: one line, widgets unchanged.
     at.radio(key="cmp_ref_use").set_value("One frame")
     at.radio(key="cmp_cand_use").set_value("One frame")
@@ -129,3 +150,34 @@ def test_bad_reference_files_are_skipped_with_one_line(app: AppTest, library: Pa
     skipped = [c.value for c in at.caption if c.value.startswith("Skipped")]
     assert len(skipped) == 2
     assert "mountain" in at.selectbox(key="cmp_library").options
+
+
+def test_save_the_teachers_clip_as_a_routine_and_compare_with_it_later(
+    app: AppTest, library: Path
+) -> None:
+    # Two whole sample clips: save the reference (cam01) as a routine.
+    next(b for b in app.button if b.label == "Open the Compare page").click().run()
+    at = _run(app.switch_page(PAGE))
+    at.text_input(key="cmp_routine_name").input("Warm-up")
+    next(b for b in at.button if b.label == "Save routine").click()
+    _run(at)
+    saved = library / "routines" / "warm-up.json"
+    assert saved.is_file()
+    shown = [_plain(s.value) for s in [*at.success, *at.error, *at.warning]]
+    assert any(s.startswith("Saved the routine Warm-up") for s in shown), shown
+    with_video = _score(at)
+    # Later, without the teacher's video: the routine from the library, the same student.
+    at.radio(key="cmp_ref_source").set_value("Library")
+    _run(at)
+    at.selectbox(key="cmp_library").set_value("Warm-up (routine)")
+    _run(at)
+    assert _score(at) == with_video
+    assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1  # its thumbnails
+    captions = [_plain(c.value) for c in at.caption]
+    assert any("Routine from cam01.mp4: 100 frames" in c for c in captions), captions
+    spec = next(c.proto.spec for c in at.get("plotly_chart") if "Warm" in c.proto.spec)
+    assert "Warm-up" in spec and "Warm\\\\-up" not in spec  # seen as "Warm\-up" in a browser
+    # No teacher video: no side-by-side video to render, the report still downloads.
+    assert not any(b.label == "Render the side-by-side video" for b in at.button)
+    assert not any(h.value == "Side by side" for h in at.subheader)
+    assert "Report PDF (A4)" in [d.proto.label for d in at.get("download_button")]
