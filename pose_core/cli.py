@@ -1,4 +1,4 @@
-"""Command line: ``python -m pose_core analyze|compare ...``.
+"""Command line: ``python -m pose_core analyze|compare|batch ...``.
 
 Every input gets one line: what was written, or the file and the reason it failed.
 Failures never stop the other inputs and never print a traceback. The analysis options
@@ -378,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _analyze_parser(sub)
     _compare_parser(sub)
+    from pose_core.batch.command import add_batch_parser  # it imports this module
+
+    add_batch_parser(sub)
     return parser
 
 
