@@ -10,6 +10,7 @@ from pathlib import Path
 from pose_core.batch.inputs import collect
 from pose_core.batch.runner import BatchProgress, default_workers, run_batch
 from pose_core.errors import PoseLabError
+from pose_core.model import resolve_model
 
 LOCAL = "local"
 
@@ -38,8 +39,11 @@ class _Line:
 def _batch(args: argparse.Namespace) -> int:
     from pose_core.cli import settings_from_args  # the cli module imports this one
 
+    start = time.monotonic()
     try:
         settings = settings_from_args(args)
+        if settings.model_path:
+            resolve_model(settings.model_path)  # a missing or odd file says so here
         if args.workers is not None and args.workers < 1:
             raise ValueError("--workers must be 1 or more")
         inputs = collect(args.inputs, Path(args.out))
@@ -62,7 +66,12 @@ def _batch(args: argparse.Namespace) -> int:
         line.end()
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # outside the run itself: nothing new was recorded
+        line.end()
+        print("interrupted", file=sys.stderr)
+        return 130
     line.end()
+    report.seconds = time.monotonic() - start  # finding the inputs included
     for row in report.rows:
         if row["status"] == "failed":
             print(f"error: {row['error']}", file=sys.stderr)

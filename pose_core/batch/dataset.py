@@ -41,7 +41,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     *(f"{ROM_PREFIX}{name}_deg" for name in ANGLE_NAMES),
     "seconds",
 )
-"""``status`` is ``analysed``, ``skipped`` (done by an earlier run) or ``failed``;
+"""``status`` is ``analysed``, ``skipped`` (done by an earlier run), ``failed`` or
+``interrupted`` (the run stopped first);
 ``rom_<angle>_deg`` is person 0's range of motion in degrees (image plane);
 ``seconds`` is how long the analysis took when it ran."""
 
@@ -116,7 +117,7 @@ def csv_zip(out_dir: Path, rows: list[dict[str, Any]]) -> bytes:
 def rom_long(summary: pd.DataFrame) -> pd.DataFrame:
     """Range of motion per clip and joint, long: ``source, joint, range_deg``."""
     cols = [c for c in summary.columns if c.startswith(ROM_PREFIX)]
-    ok = summary[summary["status"] != "failed"]
+    ok = summary[summary["status"].isin(["analysed", "skipped"])]
     long = ok.melt(id_vars=["source"], value_vars=cols, var_name="joint", value_name="range_deg")
     long["joint"] = long["joint"].str.removeprefix(ROM_PREFIX).str.removesuffix("_deg")
     return long.dropna(subset=["range_deg"])

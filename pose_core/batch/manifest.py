@@ -3,7 +3,9 @@ version), so a second run skips it and an interrupted run picks up where it stop
 
 ``OUT/manifest.jsonl`` gets one JSON line per finished input, appended and flushed to
 disk as soon as the input is done; a line cut short by a crash is ignored on reading. An
-entry counts only while every file it lists still exists.
+entry counts only while every file it lists still exists. An input that failed by its own
+fault (not media, truncated) is recorded with its ``error`` and not tried again while its
+bytes and the settings stay the same; one whose worker died is not recorded.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pose_core.model import ModelInfo
 from pose_core.settings import Settings
 
 MANIFEST = "manifest.jsonl"
@@ -33,9 +35,18 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def engine_version(settings: Settings, model: ModelInfo) -> str:
-    """The engine, the model file's hash and this format: ``ours:3f2a...:batch1``."""
-    return f"{settings.engine}:{file_digest(model.path)[:16]}:batch{FORMAT}"
+def engine_version(settings: Settings) -> str:
+    """The engine, the model and this format: ``ours:mediapipe==0.10.21:batch1``.
+
+    The built-in model is made from the mediapipe wheel's weights, so that wheel's
+    version names it (no import needed); a user's ``.task`` file is named by its hash.
+    """
+    if settings.model_path:
+        model = f"task:{file_digest(Path(settings.model_path).expanduser())[:16]}"
+    else:
+        model = f"mediapipe=={metadata.version('mediapipe')}"
+    runtime = f"litert=={metadata.version('ai-edge-litert')}" if settings.engine == "ours" else ""
+    return f"{settings.engine}:{model}:{runtime}:batch{FORMAT}"
 
 
 def entry_key(digest: str, settings: Settings, video: bool, engine: str) -> str:

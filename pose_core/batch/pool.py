@@ -22,8 +22,9 @@ from pose_core.batch.work import Task, analyse, one_line
 from pose_core.errors import Cancelled
 
 Event = tuple[Any, ...]
-"""``("progress", index, stage, done, total)``, ``("done", index, entry)`` or
-``("failed", index, message)``."""
+"""``("progress", index, stage, done, total)``, ``("done", index, entry)``,
+``("failed", index, message)`` (the input's fault) or ``("lost", index, message)`` (its
+worker died: the next run tries again)."""
 _POLL_S = 0.2
 _PROGRESS_EVERY_S = 0.25
 
@@ -84,7 +85,7 @@ class ProcessPool:
             if slot.task is not None and not slot.process.is_alive():
                 code = slot.process.exitcode
                 msg = f"{slot.task.rel}: the worker analysing it stopped (exit code {code})"
-                yield ("failed", slot.task.index, msg)
+                yield ("lost", slot.task.index, msg)
                 self._slots[wid] = self._start(wid)
 
     def run(self, tasks: Sequence[Task], cancel: threading.Event | None = None) -> Iterator[Event]:

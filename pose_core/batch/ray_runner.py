@@ -64,9 +64,9 @@ def run_on_ray(
     cancel: threading.Event | None = None,
     cpus: int | None = None,
 ) -> Iterator[Event]:
-    """Submit one Ray task per input and yield ``done``/``failed`` events as they end.
+    """Submit one Ray task per input and yield ``done``/``failed``/``lost`` events.
 
-    A task whose worker dies gets one ``failed`` line (Ray retries a crashed worker's
+    A task whose worker dies is ``lost`` (Ray retries a crashed worker's
     task up to 3 times first). At the end a local instance stops; a cluster keeps running.
 
     Raises:
@@ -85,7 +85,7 @@ def run_on_ray(
                 try:
                     status, value = ray.get(ref)
                 except Exception as exc:  # the task's worker died, or Ray itself failed
-                    status, value = "failed", f"{task.rel}: Ray task failed: {type(exc).__name__}"
+                    status, value = "lost", f"{task.rel}: Ray task failed: {type(exc).__name__}"
                 yield (status, task.index, value)
     finally:
         for ref in refs:

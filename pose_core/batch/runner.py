@@ -21,7 +21,6 @@ from pose_core.batch.manifest import Manifest, engine_version, entry_key, file_d
 from pose_core.batch.pool import Event, ProcessPool
 from pose_core.batch.work import Task, one_line
 from pose_core.errors import Cancelled
-from pose_core.model import resolve_model
 from pose_core.pipeline import FINDING
 from pose_core.settings import Settings
 
@@ -46,8 +45,8 @@ class BatchProgress:
         self.clips_done += 1
         if frames is not None:
             self._frames[index] = (frames, frames)
-        elif index in self._frames:  # failed: what it did counts, nothing is left
-            done = self._frames[index][0]
+        else:  # failed: what it did counts, nothing is left
+            done = self._frames.get(index, (0, 0))[0]
             self._frames[index] = (done, done)
 
     @property
@@ -108,7 +107,7 @@ class BatchReport:
         if self.count("failed"):
             parts.append(f"{self.count('failed')} failed")
         if self.interrupted:
-            parts.append(f"{self.count('pending')} not done (interrupted: run again to resume)")
+            parts.append(f"{self.count('interrupted')} interrupted (run again to resume)")
         return f"{len(self.rows)} inputs: {', '.join(parts)} in {self.seconds:.1f} s"
 
 
@@ -125,7 +124,7 @@ def plan(
     """Summary rows for what needs no work (done before, or unreadable) and the tasks
     for the rest; rows of tasks have status ``pending``."""
     manifest = Manifest.load(out_dir)
-    engine = engine_version(settings, resolve_model(settings.model_path))
+    engine = engine_version(settings)
     rows: list[dict[str, Any]] = []
     tasks: list[Task] = []
     for i, item in enumerate(inputs):
@@ -141,6 +140,9 @@ def plan(
             continue
         key = entry_key(digest, settings, video, engine)
         done = manifest.done(key, item.rel)
+        if done and done.get("error"):  # failed before on the same bytes: fails again
+            rows.append(_row(item, "failed", None, done["error"]))
+            continue
         rows.append(_row(item, "skipped" if done else "pending", done))
         if not done:
             path = str(item.path.resolve())
@@ -185,8 +187,11 @@ def run_batch(
                 progress(state)
     except (KeyboardInterrupt, Cancelled):
         interrupted = True
+        for row in rows:
+            if row["status"] == "pending":
+                row |= {"status": "interrupted", "error": f"{row['source']}: not finished"}
     report = BatchReport(out, rows, time.monotonic() - start, interrupted)
-    report.written = write_dataset(out, [r for r in rows if r["status"] != "pending"])
+    report.written = write_dataset(out, rows)
     report.seconds = time.monotonic() - start
     return report
 
@@ -220,17 +225,19 @@ def _apply(
         if stage == FINDING:
             state.update(index, done, total)
         return
-    source = rows[index]["source"]
+    source, task = rows[index]["source"], tasks.pop(index)
     if kind == "done":
         entry = event[2]
         manifest.add(entry)
         rows[index] = {"source": source, "status": "analysed", "error": ""} | entry["row"]
         rows[index]["outputs"] = entry["outputs"]
         state.finish(index, int(entry["row"]["frames"]))
-    else:
-        rows[index] = {"source": source, "status": "failed", "error": str(event[2])}
-        state.finish(index, None)
-    del tasks[index]
+        return
+    if kind == "failed":  # the input's own fault: remembered, not retried on the same bytes
+        failed = {"key": task.key, "rel": task.rel, "digest": task.digest, "stat": task.stat}
+        manifest.add(failed | {"outputs": {}, "row": {}, "error": str(event[2])})
+    rows[index] = {"source": source, "status": "failed", "error": str(event[2])}
+    state.finish(index, None)
 
 
 __all__ = ["BatchProgress", "BatchReport", "one_line", "plan", "run_batch"]
