@@ -170,8 +170,9 @@ def run_batch(
     """Analyse every input not done before, record it, and write the dataset.
 
     ``use_ray`` runs one Ray task per input on the cluster at ``ray_address`` (None: a
-    local instance). Ctrl-C or ``cancel`` stop it: what finished is kept (manifest,
-    summary, dataset), the inputs in flight are lost, and the report says interrupted.
+    local instance with ``workers`` CPUs, default all). Ctrl-C or ``cancel`` stop it:
+    what finished is kept (manifest, summary, dataset), the inputs in flight are lost,
+    and the report says interrupted.
     """
     start = time.monotonic()
     out = Path(out_dir).resolve()
@@ -208,7 +209,7 @@ def _events(
     if use_ray:
         from pose_core.batch.ray_runner import run_on_ray
 
-        return run_on_ray(tasks, address, cancel)
+        return run_on_ray(tasks, address, cancel, cpus=workers)
     return ProcessPool(min(workers or default_workers(), len(tasks))).run(tasks, cancel)
 
 
