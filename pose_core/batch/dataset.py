@@ -125,11 +125,13 @@ def rom_long(summary: pd.DataFrame) -> pd.DataFrame:
 
 def rom_figure(summary: pd.DataFrame, joints: Iterable[str] = ANGLE_NAMES) -> go.Figure:
     """Grouped bars: per joint, one bar per clip, its range of motion in degrees."""
+    order = {name: i for i, name in enumerate(joints)}  # bars in the order asked for
     long = rom_long(summary)
-    long = long[long["joint"].isin(list(joints))]
+    long = long[long["joint"].isin(list(order))]
+    long = long.sort_values("joint", key=lambda col: col.map(order), kind="stable")
     fig = go.Figure()
     for source, part in long.groupby("source", sort=False):
-        fig.add_bar(x=part["joint"], y=part["range_deg"], name=str(source))
+        fig.add_bar(x=part["joint"].tolist(), y=part["range_deg"].tolist(), name=str(source))
     fig.update_layout(
         barmode="group",
         yaxis_title="range of motion (degrees, person 0)",

@@ -110,3 +110,23 @@ def collect(specs: list[str], out_dir: Path | None = None) -> list[BatchInput]:
         else:
             items.append(BatchInput(path, path.name))
     return _unique(items)
+
+
+def folders_under(root: Path, depth: int = 2, limit: int = 500) -> list[Path]:
+    """Folders below ``root`` (``root`` itself first), at most ``depth`` levels down,
+    hidden and unreadable ones left out: what the app offers to pick from."""
+    found = [root]
+    level = [root]
+    for _ in range(depth):
+        below: list[Path] = []
+        for folder in level:
+            try:
+                subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+            except OSError:
+                continue
+            below += [p for p in subs if not p.name.startswith(".")]
+        found += below
+        level = below
+        if len(found) >= limit:
+            break
+    return sorted(found[:limit])
