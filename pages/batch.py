@@ -13,6 +13,7 @@ from pages.common.page import require_model, route_through_app
 from pages.common.state import keep
 from pages.common.widgets import Download, download_row, notice, safe
 from pose_core import batch, paths
+from pose_core.batch.dataset import rom_long
 from pose_core.batch.inputs import BatchInput, collect, folders_under
 from pose_core.batch.job import BatchJob
 from pose_core.errors import PoseLabError
@@ -22,6 +23,7 @@ from pose_core.settings import Settings
 
 UPLOAD, FOLDER = "Upload files", "A folder on this machine"
 JOB = "batch_job"
+JOINTS = "batch_joints"
 DEFAULT_JOINTS = ["left_knee", "right_knee", "left_hip", "right_hip"]
 
 
@@ -83,15 +85,30 @@ def results(job: BatchJob) -> None:
     assert report is not None
     kind = "warning" if report.interrupted or report.count("failed") else "success"
     notice(kind, report.message())
-    summary = pd.read_csv(report.written["summary"], keep_default_na=False, na_values=[""])
+    summary = pd.read_csv(report.written["summary"])
+    summary[["kind", "error"]] = summary[["kind", "error"]].fillna("")
     st.subheader("Summary")
     st.caption("One row per input; click a column header to sort. rom_* = range of motion, °.")
     st.dataframe(summary, hide_index=True, key="batch_summary")
     st.subheader("Range of motion across clips")
-    joints = st.multiselect("Joints", ANGLE_NAMES, key=keep("batch_joints", DEFAULT_JOINTS))
-    st.plotly_chart(
-        batch.rom_figure(summary, joints), key="batch_rom_chart", config={"displayModeBar": False}
+    st.caption("Person 0 of each clip, image-plane angles; photos have no range of motion.")
+    # A fresh widget per batch (its frontend state would go stale while a batch runs),
+    # starting from the joints chosen last.
+    joints = st.multiselect(
+        "Joints",
+        ANGLE_NAMES,
+        default=st.session_state.get(JOINTS, DEFAULT_JOINTS),
+        key=f"{JOINTS}_{id(job)}",
     )
+    st.session_state[JOINTS] = joints
+    if rom_long(summary).empty:
+        st.info("No clip finished: nothing to chart yet.")
+    else:
+        st.plotly_chart(
+            batch.rom_figure(summary, joints),
+            key="batch_rom_chart",
+            config={"displayModeBar": False},
+        )
     st.subheader("Downloads")
     out = report.out_dir
     rows = [r for r in report.rows if r["status"] in ("analysed", "skipped")]

@@ -115,9 +115,9 @@ def csv_zip(out_dir: Path, rows: list[dict[str, Any]]) -> bytes:
 
 
 def rom_long(summary: pd.DataFrame) -> pd.DataFrame:
-    """Range of motion per clip and joint, long: ``source, joint, range_deg``."""
+    """Range of motion per clip (photos left out) and joint: ``source, joint, range_deg``."""
     cols = [c for c in summary.columns if c.startswith(ROM_PREFIX)]
-    ok = summary[summary["status"].isin(["analysed", "skipped"])]
+    ok = summary[summary["status"].isin(["analysed", "skipped"]) & (summary["kind"] == "clip")]
     long = ok.melt(id_vars=["source"], value_vars=cols, var_name="joint", value_name="range_deg")
     long["joint"] = long["joint"].str.removeprefix(ROM_PREFIX).str.removesuffix("_deg")
     return long.dropna(subset=["range_deg"])
@@ -136,6 +136,7 @@ def rom_figure(summary: pd.DataFrame, joints: Iterable[str] = ANGLE_NAMES) -> go
         barmode="group",
         yaxis_title="range of motion (degrees, person 0)",
         legend_title="clip",
+        showlegend=True,  # also for a single clip: the legend names it
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         height=420,
     )

@@ -10,6 +10,7 @@ cancelled.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -43,8 +44,10 @@ class _Reporter:
             self.conn.send(("progress", self.index, stage, done, total))
 
 
-def _worker(inbox: Connection, results: Connection) -> None:
+def _worker(inbox: Connection, results: Connection, cpu: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if cpu is not None:  # the engine runs 2 threads: pinned, workers share no core
+        os.sched_setaffinity(0, {cpu})
     while True:
         try:
             task: Task | None = inbox.recv()
@@ -79,11 +82,21 @@ class ProcessPool:
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
 
-    def _start(self) -> _Slot:
+    def _cpu(self, slot: int) -> int | None:
+        """The core worker ``slot`` is pinned to when there are several workers."""
+        if self.workers < 2 or not hasattr(os, "sched_getaffinity"):
+            return None
+        cores = sorted(os.sched_getaffinity(0))
+        return cores[slot % len(cores)]
+
+    def _start(self, slot: int) -> _Slot:
         task_out, task_in = self._ctx.Pipe(duplex=False)
         result_out, result_in = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(
-            target=_worker, args=(task_out, result_in), name="poselab-batch", daemon=True
+            target=_worker,
+            args=(task_out, result_in, self._cpu(slot)),
+            name="poselab-batch",
+            daemon=True,
         )
         process.start()
         task_out.close()  # the child's ends: the parent keeps only its own
@@ -99,7 +112,8 @@ class ProcessPool:
                  f"(exit code {code})")  # fmt: skip
         slot.inbox.close()
         slot.results.close()
-        self._slots[self._slots.index(slot)] = self._start()
+        i = self._slots.index(slot)
+        self._slots[i] = self._start(i)
         return event
 
     def _receive(self) -> Iterator[Event]:
@@ -123,7 +137,7 @@ class ProcessPool:
         """
         pending = deque(tasks)
         try:
-            self._slots = [self._start() for _ in range(min(self.workers, len(pending)))]
+            self._slots = [self._start(i) for i in range(min(self.workers, len(pending)))]
             while pending or any(s.task is not None for s in self._slots):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("batch cancelled")

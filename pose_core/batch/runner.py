@@ -71,6 +71,8 @@ class BatchProgress:
         """``3 / 10 clips · 1200 / 3000 frames · 40 frames/s · about 45 s left``."""
         elapsed = time.monotonic() - self.started
         done, total = self.frames_done, self.frames_total
+        if not done and not self.clips_done:
+            return f"0 / {self.clips} clips · starting ({elapsed:.0f} s)"
         rate = done / elapsed if elapsed > 0 else 0.0
         left = (total - done) / rate if rate else 0.0
         if not done and self.clips_done and elapsed > 0:  # Ray: per clip, not per frame
