@@ -57,7 +57,8 @@ class BatchProgress:
     def frames_total(self) -> int:
         known = [t for _, t in self._frames.values()]
         unseen = self.clips - len(known)
-        mean = sum(known) / len(known) if known else 0.0
+        sized = [t for t in known if t]  # a clip that failed at once says nothing of length
+        mean = sum(sized) / len(sized) if sized else 0.0
         return int(sum(known) + unseen * mean)
 
     @property
