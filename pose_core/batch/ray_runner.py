@@ -54,7 +54,10 @@ def start_ray(address: str | None, cpus: int | None = None) -> Any:
     try:
         ray.init(address=address, configure_logging=False, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise PoseLabError(f"Ray at {address or 'a local instance'}: {exc}") from None
+        hint = ""
+        if address is not None and os.environ.get("RAY_AUTH_MODE") != "token":
+            hint = " (a cluster made by `ray start` wants RAY_AUTH_MODE=token and its token)"
+        raise PoseLabError(f"Ray at {address or 'a local instance'}: {exc}{hint}") from None
     return ray
 
 
