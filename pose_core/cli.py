@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pose_core import export, paths
 from pose_core.analysis import Analysis, analyze_path, annotate_image
+from pose_core.batch.command import add_batch_parser
 from pose_core.compare import (
     DEFAULT_BAND,
     ClipComparison,
@@ -378,9 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _analyze_parser(sub)
     _compare_parser(sub)
-    from pose_core.batch.command import add_batch_parser  # it imports this module
-
-    add_batch_parser(sub)
+    add_batch_parser(sub, add_settings_arguments, settings_from_args)
     return parser
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pose_core.batch.inputs import collect
 from pose_core.batch.runner import BatchProgress, default_workers, run_batch
 from pose_core.errors import PoseLabError
 from pose_core.model import resolve_model
+from pose_core.settings import Settings
 
 LOCAL = "local"
 
@@ -36,9 +39,10 @@ class _Line:
             sys.stderr.write("\n")
 
 
-def _batch(args: argparse.Namespace) -> int:
-    from pose_core.cli import settings_from_args  # the cli module imports this one
+SettingsOf = Callable[[argparse.Namespace], Settings]
 
+
+def _batch(args: argparse.Namespace, settings_from_args: SettingsOf) -> int:
     start = time.monotonic()
     try:
         settings = settings_from_args(args)
@@ -82,10 +86,13 @@ def _batch(args: argparse.Namespace) -> int:
     return 1 if report.count("failed") else 0
 
 
-def add_batch_parser(sub: argparse._SubParsersAction) -> None:
-    """The ``batch`` subcommand, with every analysis option of ``analyze``."""
-    from pose_core.cli import add_settings_arguments
-
+def add_batch_parser(
+    sub: argparse._SubParsersAction,
+    add_settings_arguments: Callable[[argparse.ArgumentParser], None],
+    settings_from_args: SettingsOf,
+) -> None:
+    """The ``batch`` subcommand, with every analysis option of ``analyze`` (the CLI hands
+    over its own two functions for them)."""
     p = sub.add_parser(
         "batch", help="a folder of clips to one dataset, resumable, on all cores or Ray"
     )
@@ -108,4 +115,4 @@ def add_batch_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-video", action="store_true", help="skip annotated clips and pictures")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     add_settings_arguments(p)
-    p.set_defaults(func=_batch)
+    p.set_defaults(func=functools.partial(_batch, settings_from_args=settings_from_args))
