@@ -77,6 +77,8 @@ def _batch(args: argparse.Namespace, settings_from_args: SettingsOf) -> int:
     line.end()
     report.seconds = time.monotonic() - start  # finding the inputs included
     for row in report.rows:
+        for warning in row.get("warnings", []):
+            print(f"warning: {warning}", file=sys.stderr)
         if row["status"] == "failed":
             print(f"error: {row['error']}", file=sys.stderr)
     print(report.message())

@@ -234,7 +234,7 @@ def _apply(
         entry = event[2]
         manifest.add(entry)
         rows[index] = {"source": source, "status": "analysed", "error": ""} | entry["row"]
-        rows[index]["outputs"] = entry["outputs"]
+        rows[index] |= {"outputs": entry["outputs"], "warnings": entry.get("warnings", [])}
         state.finish(index, int(entry["row"]["frames"]))
         return
     if kind == "failed":  # the input's own fault: remembered, not retried on the same bytes
