@@ -51,8 +51,8 @@ def start_ray(address: str | None, cpus: int | None = None) -> Any:
     options: dict[str, Any] = {"runtime_env": env, "log_to_driver": False}
     if address is None:
         options |= {"num_cpus": cpus, "include_dashboard": False}
-    try:
-        ray.init(address=address, configure_logging=False, **options)
+    try:  # "local" starts a new instance even when another one looks reachable
+        ray.init(address=address or "local", configure_logging=False, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         hint = ""
         if address is not None and os.environ.get("RAY_AUTH_MODE") != "token":

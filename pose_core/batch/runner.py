@@ -230,11 +230,11 @@ def _apply(
             state.update(index, done, total)
         return
     source, task = rows[index]["source"], tasks.pop(index)
-    if kind == "done":
+    if kind == "done":  # the row first: interrupted in between, the next run redoes it
         entry = event[2]
-        manifest.add(entry)
         rows[index] = {"source": source, "status": "analysed", "error": ""} | entry["row"]
         rows[index] |= {"outputs": entry["outputs"], "warnings": entry.get("warnings", [])}
+        manifest.add(entry)
         state.finish(index, int(entry["row"]["frames"]))
         return
     if kind == "failed":  # the input's own fault: remembered, not retried on the same bytes
