@@ -126,6 +126,12 @@ def results(job: BatchJob) -> None:
                 batch.ANGLES,
                 "application/vnd.apache.parquet",
             ),
+            Download(
+                "Kinematics Parquet",
+                (out / batch.KINEMATICS).read_bytes,
+                batch.KINEMATICS,
+                "application/vnd.apache.parquet",
+            ),
             Download("Summary CSV", (out / batch.SUMMARY).read_bytes, batch.SUMMARY, "text/csv"),
             Download(
                 "All CSVs (zip)",

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from pose_core.batch.dataset import SUMMARY_COLUMNS
-from pose_core.export import ANGLE_COLUMNS, LANDMARK_COLUMNS
-from pose_core.landmarks import ANGLE_NAMES
+from pose_core.export import ANGLE_COLUMNS, KINEMATICS_COLUMNS, LANDMARK_COLUMNS
+from pose_core.landmarks import ANGLE_NAMES, SEGMENT_NAMES
 
 
 def _run(*args, timeout=300):
@@ -65,12 +65,14 @@ def test_every_output_written_and_the_broken_file_is_one_summary_row(batch_runs)
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and errors[0].startswith("error: broken.mp4: not a readable image")
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    per_clip = [f"{s}{x}" for s in ("a/clip", "b/clip") for x in (".csv", ".angles.csv", ".json")]
+    kinds = (".csv", ".angles.csv", ".kinematics.csv", ".json")
+    per_clip = [f"{s}{x}" for s in ("a/clip", "b/clip") for x in kinds]
     assert files == sorted(
         per_clip
         + ["a/clip.annotated.mp4", "b/clip.annotated.mp4"]
-        + [f"standing{x}" for x in (".csv", ".angles.csv", ".json", ".annotated.png")]
-        + ["angles.parquet", "landmarks.parquet", "manifest.jsonl", "summary.csv"]
+        + [f"standing{x}" for x in (*kinds, ".annotated.png")]
+        + ["angles.parquet", "kinematics.parquet", "landmarks.parquet"]
+        + ["manifest.jsonl", "summary.csv"]
     )
     assert "4 inputs: 3 analysed, 1 failed" in proc.stdout
     progress = proc.stderr.split("\r")[-1]  # the one progress line, as last drawn
@@ -88,7 +90,9 @@ def test_summary_has_one_row_per_input_with_range_of_motion(batch_runs):
     assert (clip["kind"], int(clip["frames"]), int(clip["people"])) == ("clip", 100, 1)
     assert float(clip["duration_s"]) == pytest.approx(99 / 60, abs=1e-3)
     report = json.loads((out / "a" / "clip.json").read_text())
-    for rom in report["range_of_motion"]["0"]:
+    joints = [rom for rom in report["range_of_motion"]["0"] if rom["angle"] in ANGLE_NAMES]
+    assert len(joints) == len(ANGLE_NAMES)
+    for rom in joints:
         assert float(clip[f"rom_{rom['angle']}_deg"]) == pytest.approx(rom["range_deg"], abs=0.01)
 
 
@@ -96,17 +100,20 @@ def test_dataset_rows_equal_the_per_clip_csvs(batch_runs):
     _, _, out = batch_runs
     landmarks = pd.read_parquet(out / "landmarks.parquet")
     angles = pd.read_parquet(out / "angles.parquet")
+    kinematics = pd.read_parquet(out / "kinematics.parquet")
     assert tuple(landmarks.columns) == ("source", *LANDMARK_COLUMNS)
     assert tuple(angles.columns) == ("source", *ANGLE_COLUMNS)
+    assert tuple(kinematics.columns) == ("source", *KINEMATICS_COLUMNS)
     sources = ["a/clip.mp4", "b/clip.mp4", "standing.jpg"]
     assert landmarks["source"].unique().tolist() == sources
     for source, stem in zip(sources, ["a/clip", "b/clip", "standing"], strict=True):
-        for table, suffix in ((landmarks, ".csv"), (angles, ".angles.csv")):
+        tables = ((landmarks, ".csv"), (angles, ".angles.csv"), (kinematics, ".kinematics.csv"))
+        for table, suffix in tables:
             rows = table[table["source"] == source].drop(columns="source")
             csv = pd.read_csv(out / f"{stem}{suffix}")
             pd.testing.assert_frame_equal(rows.reset_index(drop=True), csv, check_dtype=False)
     assert len(landmarks[landmarks["source"] == "a/clip.mp4"]) == 100 * 33
-    assert sorted(angles["angle"].unique()) == sorted(ANGLE_NAMES)
+    assert sorted(angles["angle"].unique()) == sorted(ANGLE_NAMES + SEGMENT_NAMES)
 
 
 def _batch_seconds(stdout: str) -> float:

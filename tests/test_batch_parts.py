@@ -71,14 +71,14 @@ def test_folder_list_for_the_app(tree: Path):
 
 def test_manifest_key_follows_content_settings_video_and_engine():
     engine = engine_version(Settings())
-    assert engine.startswith("ours:mediapipe==0.10.21:litert==") and engine.endswith(":batch1")
+    assert engine.startswith("ours:mediapipe==0.10.21:litert==") and engine.endswith(":batch2")
     assert engine_version(Settings(engine="tasks")).startswith("tasks:mediapipe==0.10.21::")
     base = entry_key("ab" * 32, Settings(), True, engine)
     assert base == entry_key("ab" * 32, Settings(), True, engine)
     assert base != entry_key("cd" * 32, Settings(), True, engine)
     assert base != entry_key("ab" * 32, Settings(max_gap_s=0.5), True, engine)
     assert base != entry_key("ab" * 32, Settings(), False, engine)
-    assert base != entry_key("ab" * 32, Settings(), True, engine.replace("batch1", "batch2"))
+    assert base != entry_key("ab" * 32, Settings(), True, engine.replace("batch2", "batch3"))
 
 
 def test_manifest_ignores_a_cut_line_and_entries_whose_files_are_gone(tmp_path: Path):

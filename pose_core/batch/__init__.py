@@ -6,12 +6,21 @@ ties them together (:func:`run_batch`); ``dataset`` writes the summary and Parqu
 tables; ``command`` is the ``batch`` subcommand.
 """
 
-from pose_core.batch.dataset import ANGLES, LANDMARKS, SUMMARY, SUMMARY_COLUMNS, csv_zip, rom_figure
+from pose_core.batch.dataset import (
+    ANGLES,
+    KINEMATICS,
+    LANDMARKS,
+    SUMMARY,
+    SUMMARY_COLUMNS,
+    csv_zip,
+    rom_figure,
+)
 from pose_core.batch.inputs import BatchInput, collect
 from pose_core.batch.runner import BatchProgress, BatchReport, default_workers, run_batch
 
 __all__ = [
     "ANGLES",
+    "KINEMATICS",
     "LANDMARKS",
     "SUMMARY",
     "SUMMARY_COLUMNS",

@@ -1,6 +1,6 @@
-"""A batch's dataset: ``summary.csv`` (one row per input), ``landmarks.parquet`` and
-``angles.parquet`` (every input's tidy table with a ``source`` column), a zip of the
-CSVs, and the range-of-motion figure across clips. No Streamlit here.
+"""A batch's dataset: ``summary.csv`` (one row per input), ``landmarks.parquet``,
+``angles.parquet`` and ``kinematics.parquet`` (every input's tidy table with a ``source``
+column), a zip of the CSVs, and the range-of-motion figure across clips. No Streamlit here.
 
 The Parquet tables are read from the per-input CSVs the batch wrote, so the dataset's
 rows are exactly those files' rows, whichever run or machine analysed each input.
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 SUMMARY = "summary.csv"
 LANDMARKS = "landmarks.parquet"
 ANGLES = "angles.parquet"
+KINEMATICS = "kinematics.parquet"
+TABLES: dict[str, str] = {"landmarks": LANDMARKS, "angles": ANGLES, "kinematics": KINEMATICS}
+"""Output key of each input's CSV -> the Parquet table of the batch that holds its rows."""
 ROM_PREFIX = "rom_"
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "source",
@@ -62,10 +65,12 @@ def summary_row(result: Analysis) -> dict[str, Any]:
         "people": poses.num_people,
         "detection_rate": _finite(poses.detection_rate(), 4),
     }
-    rom = result.angles.range_of_motion(0) if poses.num_people else None
-    for i, name in enumerate(ANGLE_NAMES):
-        value = float(rom["range_deg"].iloc[i]) if rom is not None else math.nan
-        row[f"{ROM_PREFIX}{name}_deg"] = _finite(value, 2)
+    ranges: dict[str, float] = {}
+    if poses.num_people:
+        rom = result.angles.range_of_motion(0)
+        ranges = dict(zip(rom["angle"], rom["range_deg"].astype(float), strict=True))
+    for name in ANGLE_NAMES:  # the joints; segment angles stay in the angles table
+        row[f"{ROM_PREFIX}{name}_deg"] = _finite(ranges.get(name, math.nan), 2)
     return row
 
 
@@ -85,15 +90,15 @@ def _tables(out_dir: Path, sources: list[tuple[str, str]]) -> Iterable[pd.DataFr
 
 
 def write_dataset(out_dir: Path, rows: list[dict[str, Any]]) -> dict[str, Path]:
-    """Write ``summary.csv`` and the two Parquet tables of the inputs that have outputs.
+    """Write ``summary.csv`` and the Parquet tables (TABLES) of the inputs that have outputs.
 
-    Each row's ``outputs`` (paths relative to ``out_dir``) name its landmark and angles
-    CSVs; the ``source`` column is the input's relative path.
+    Each row's ``outputs`` (paths relative to ``out_dir``) name its CSVs; the ``source``
+    column is the input's relative path.
     """
     written = {"summary": out_dir / SUMMARY}
     write_csv(summary_table(rows), written["summary"])
-    for name, key in ((LANDMARKS, "landmarks"), (ANGLES, "angles")):
-        sources = [(r["source"], r["outputs"][key]) for r in rows if r.get("outputs")]
+    for key, name in TABLES.items():
+        sources = [(r["source"], r["outputs"][key]) for r in rows if key in r.get("outputs", {})]
         frames = list(_tables(out_dir, sources))
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         written[key] = out_dir / name
@@ -107,7 +112,7 @@ def csv_zip(out_dir: Path, rows: list[dict[str, Any]]) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(out_dir / SUMMARY, SUMMARY)
         for row in rows:
-            for key in ("landmarks", "angles"):
+            for key in TABLES:
                 name = (row.get("outputs") or {}).get(key)
                 if name:
                     zf.write(out_dir / name, name)

@@ -21,7 +21,7 @@ from typing import Any
 from pose_core.settings import Settings
 
 MANIFEST = "manifest.jsonl"
-FORMAT = 1
+FORMAT = 2
 """Bumped when what a batch writes per input changes: every entry is then redone."""
 _CHUNK = 1 << 20
 

@@ -79,7 +79,13 @@ def test_folder_batch_gives_summary_chart_and_downloads(app: AppTest, browse_roo
     knee = summary.loc[1, "rom_left_knee_deg"]
     assert spec["data"][0]["y"][0] == pytest.approx(knee)
     downloads = [d.proto.label for d in at.get("download_button")]
-    assert downloads == ["Landmarks Parquet", "Angles Parquet", "Summary CSV", "All CSVs (zip)"]
+    assert downloads == [
+        "Landmarks Parquet",
+        "Angles Parquet",
+        "Kinematics Parquet",
+        "Summary CSV",
+        "All CSVs (zip)",
+    ]
     # the same folder again: everything is skipped, fast
     start = time.monotonic()
     at.button(key="batch_run").click()
@@ -226,8 +232,9 @@ def test_batch_page_in_a_browser_runs_downloads_and_cancels(batch_browser, tmp_p
     download.value.save_as(saved)
     with zipfile.ZipFile(saved) as zf:
         assert sorted(zf.namelist()) == sorted(
-            ["summary.csv", "pose.csv", "pose.angles.csv"]
-            + ["week1/jump.csv", "week1/jump.angles.csv"]
+            ["summary.csv"]
+            + [f"{s}{x}" for s in ("pose", "week1/jump") for x in (".csv", ".angles.csv")]
+            + ["pose.kinematics.csv", "week1/jump.kinematics.csv"]
         )
     page.wait_for_selector(IDLE)
     # a longer folder, cancelled while it runs: what finished stays, the rest is interrupted
