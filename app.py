@@ -221,6 +221,7 @@ pages = [
     st.Page("pages/image.py", title="Image", icon=":material/image:"),
     st.Page("pages/clip.py", title="Clip", icon=":material/movie:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+    st.Page("pages/batch.py", title="Batch", icon=":material/dataset:"),
 ]
 page = st.navigation(pages)
 wanted = st.session_state.pop("wanted_page", None)

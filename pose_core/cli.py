@@ -1,4 +1,4 @@
-"""Command line: ``python -m pose_core analyze|compare ...``.
+"""Command line: ``python -m pose_core analyze|compare|batch ...``.
 
 Every input gets one line: what was written, or the file and the reason it failed.
 Failures never stop the other inputs and never print a traceback. The analysis options
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pose_core import export, paths
 from pose_core.analysis import Analysis, analyze_path, annotate_image
+from pose_core.batch.command import add_batch_parser
 from pose_core.compare import (
     DEFAULT_BAND,
     ClipComparison,
@@ -378,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _analyze_parser(sub)
     _compare_parser(sub)
+    add_batch_parser(sub, add_settings_arguments, settings_from_args)
     return parser
 
 
