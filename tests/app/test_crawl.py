@@ -42,7 +42,7 @@ from tests.app.browser_kit import (
 
 pytestmark = pytest.mark.browser
 
-BUDGET_S = 120.0  # the whole crawl; each page gets a share of what is left
+BUDGET_S = 100.0  # the whole crawl; each page gets a share of what is left
 MAX_STEPS_PER_PAGE = 45
 POINTS_PER_CHART = 3  # first, middle and last point of the chart
 OPTIONS_PER_MULTISELECT = 2
