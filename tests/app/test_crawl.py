@@ -48,7 +48,10 @@ POINTS_PER_CHART = 3  # first, middle and last point of the chart
 OPTIONS_PER_MULTISELECT = 2
 SELECT_ALL = "Select all"  # a multiselect's own option: 33 curves would only slow the crawl
 # Main-area steps that change sidebar settings on purpose, and which ones.
-SETS_SETTINGS: dict[str, set[str]] = {"Open with two people": {"st-key-set_max_people:input"}}
+SETS_SETTINGS: dict[str, set[str]] = {
+    "Open with two people": {"st-key-set_max_people:input"},
+    "st-key-clip_trim": {"st-key-set_start_s:input", "st-key-set_end_s:input"},
+}
 DISGUISED = re.compile(r"^\s*\w*(Error|Exception)\b.*:", re.MULTILINE)
 
 # Tags every operable element of the main area with data-crawl (its index in the answer)

@@ -179,10 +179,10 @@ def test_filters_recompute_without_the_model_and_detection_settings_rerun_it(
 
 def test_photo_filters_never_rerun_the_model(app, model_runs) -> None:
     at = _open(app, "Open the Image page", "pages/image.py")
-    at.toggle(key="set_smoothing").set_value(False)
+    at.selectbox(key="set_filter").set_value("none")
     at.number_input(key="set_smoothing_beta").set_value(3.0)
     _run(at)
-    assert model_runs == [Settings()]  # smoothing changes nothing the model finds
+    assert model_runs == [Settings()]  # filters change nothing the model finds
     assert _texts(at.success) == ["standing.jpg: 1 person found"]
 
 
