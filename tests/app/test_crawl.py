@@ -42,7 +42,7 @@ from tests.app.browser_kit import (
 
 pytestmark = pytest.mark.browser
 
-BUDGET_S = 100.0  # the whole crawl; each page gets a share of what is left
+BUDGET_S = 150.0  # the whole crawl; each page gets a share of what is left
 MAX_STEPS_PER_PAGE = 45
 POINTS_PER_CHART = 3  # first, middle and last point of the chart
 OPTIONS_PER_MULTISELECT = 2
@@ -77,12 +77,8 @@ _DISCOVER = """() => {
   // Text as read, without a Material icon's ligature name in front (keyboard_arrow_down).
   const text = e => e.innerText.split('\\n').map(t => t.trim()).filter(Boolean)
     .filter((t, n, all) => !(n === 0 && all.length > 1 && /^[a-z_]+$/.test(t))).join(' ');
-  const add = (el, kind, name, option) => {
-    const id = kind + '|' + name + '|' + (option ?? '');
-    seen[id] = (seen[id] || 0) + 1;
-    el.setAttribute('data-crawl', String(out.length));
-    out.push({kind, name, option: option ?? null, id: id + (seen[id] > 1 ? '#' + seen[id] : '')});
-  };
+  const found = [];
+  const add = (el, kind, name, option) => found.push({el, kind, name, option: option ?? null});
   main.querySelectorAll('button').forEach(b => {
     if (!visible(b) || b.disabled || skip(b)) return;
     if (b.closest('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]')) return;
@@ -117,6 +113,15 @@ _DISCOVER = """() => {
     if (!visible(c) || !points.length) return;
     const picks = [...new Set([0, Math.floor(points.length / 2), points.length - 1])];
     picks.slice(0, %d).forEach(k => add(points[k], 'chart', nameOf(c, 'chart ' + n), k));
+  });
+  // In page order, whatever the kind; the same widget twice gets #2, #3...
+  found.sort((a, b) => a.el === b.el ? 0
+    : a.el.compareDocumentPosition(b.el) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
+  found.forEach(({el, kind, name, option}) => {
+    const id = kind + '|' + name + '|' + (option ?? '');
+    seen[id] = (seen[id] || 0) + 1;
+    el.setAttribute('data-crawl', String(out.length));
+    out.push({kind, name, option, id: id + (seen[id] > 1 ? '#' + seen[id] : '')});
   });
   return out;
 }"""
@@ -198,24 +203,34 @@ def _check(page: Any, crawl: Crawl, where: str, before: dict, allowed: set[str])
     images_ok(page)
 
 
-def _pick_option(page: Any, action: dict, crawl: Crawl, widget: str) -> str | None:
-    """Open a (multi)select and click its first option not chosen by the crawl yet."""
-    box = page.locator(f'[data-crawl="{action["index"]}"]')
-    options: list[str] = []
-    for _ in range(2):  # a click that only focused the box is repeated
+def _open_options(page: Any, box: Any) -> list[str]:
+    """Open a (multi)select's list (a click that only focused it is repeated)."""
+    for _ in range(2):
         box.click()
         try:
             page.wait_for_selector('[role="option"]', timeout=2000)
         except Exception:
             continue
-        options = [o for o in page.locator('[role="option"]').all_inner_texts() if o != SELECT_ALL]
-        break
+        return [o for o in page.locator('[role="option"]').all_inner_texts() if o != SELECT_ALL]
+    return []
+
+
+def _pick_option(page: Any, action: dict, crawl: Crawl, widget: str) -> str | None:
+    """Open a (multi)select and click its first option not chosen by the crawl yet."""
+    box = page.locator(f'[data-crawl="{action["index"]}"]')
+    options = _open_options(page, box)
     limit = OPTIONS_PER_MULTISELECT if action["kind"] == "multiselect" else len(options)
     tried = sum(1 for d in crawl.done if d.startswith(widget + "="))
     for text in options:
         if f"{widget}={text}" not in crawl.done and tried < limit:
             crawl.done.add(f"{widget}={text}")
-            page.get_by_role("option", name=text, exact=True).first.click()
+            for attempt in range(2):  # a polling fragment's rerun can close the list
+                try:
+                    page.get_by_role("option", name=text, exact=True).first.click(timeout=3000)
+                    break
+                except Exception:
+                    if attempt or not _open_options(page, box):
+                        return f"{text} (list closed, not chosen)"
             if action["kind"] == "multiselect":
                 page.keyboard.press("Escape")
             return text
