@@ -462,8 +462,8 @@ def test_filter_segments_and_opensim_download(page, server: Server, shots: Path)
     not os.environ.get("POSELAB_MEASURE"), reason="a measurement: POSELAB_MEASURE=1"
 )
 def test_measure_the_work_folder_after_20_analyses(browser, sample_media, tmp_path):
-    """10 large photos, then 5 sample clips with smoothing on and off (each drawing its
-    annotated clip): the work folder's size with the default cap, printed."""
+    """10 large photos, then 5 sample clips filtered and not (each drawing its annotated
+    clip): the work folder's size with the default cap, printed."""
     photos = _large_photos(sample_media, tmp_path, 10)
     srv = start_server(tmp_path)
     try:
@@ -474,11 +474,12 @@ def test_measure_the_work_folder_after_20_analyses(browser, sample_media, tmp_pa
             tab.locator(MAIN_INPUT).set_input_files(str(photo))
             tab.get_by_text(f"{photo.name}: 1 person found").wait_for(timeout=RESULT_TIMEOUT_MS)
         open_page(tab, "Clip")
-        tab.locator('[data-testid="stSidebar"] summary', has_text="Smoothing").click()
-        for smoothing in (True, False):
-            if not smoothing:
-                tab.locator(".st-key-set_smoothing label").click()
-                settle(tab)
+        sidebar = tab.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Filter (clips)").click()
+        for filtered in (True, False):
+            if not filtered:
+                box = sidebar.locator('[data-testid="stSelectbox"]', has_text="Filter")
+                _choose(tab, box, "none (raw landmarks)")
             for name in ("cam01.mp4", "cam02.mp4", "cam03.mp4", "cam04.mp4", "two_people.mp4"):
                 _choose(tab, _main_select(tab), f"{name} (sample)")
                 tab.wait_for_selector('button:has-text("Annotated MP4")', timeout=RESULT_TIMEOUT_MS)
