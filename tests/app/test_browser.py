@@ -26,7 +26,8 @@ import pytest
 from pose_core import export
 from pose_core.analysis import analyze_clip
 from pose_core.media import read_image, write_image
-from tests.app.browser_kit import (
+from tests.app.browser_kit import (  # noqa: F401  (CHROMIUM_ARGS: test_batch_page.py)
+    CHROMIUM_ARGS,
     RESULT_TIMEOUT_MS,
     Server,
     exception_boxes,
@@ -42,6 +43,8 @@ from tests.app.browser_kit import (
     stop_server,
     wait_charts,
 )
+from tests.app.browser_kit import chromium as _chromium  # noqa: F401  (test_batch_page.py)
+from tests.app.browser_kit import free_port as _free_port  # noqa: F401  (test_batch_page.py)
 
 pytestmark = pytest.mark.browser
 
