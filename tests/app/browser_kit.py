@@ -120,8 +120,13 @@ def start_server(
     port = free_port()
     log_path = folder / "streamlit.log"
     work = folder / "work"
+    browse = folder / "browse"  # what the Batch page may list, not the real home folder
+    browse.mkdir(exist_ok=True)
     env = (
-        os.environ | {"POSELAB_WORK": str(work), "POSELAB_DATA": str(folder / "data")} | (env or {})
+        os.environ
+        | {"POSELAB_WORK": str(work), "POSELAB_DATA": str(folder / "data")}
+        | {"POSELAB_BROWSE_ROOT": str(browse)}
+        | (env or {})
     )
     address = ["--server.address", "127.0.0.1"] if address_flag else []
     with open(log_path, "wb") as log:
