@@ -12,6 +12,7 @@ from pages.common.state import keep, put
 from pages.common.storage import StoredFile
 from pages.common.widgets import (
     Download,
+    chart_cursor,
     clicked_frame,
     download_row,
     frame_at,
@@ -116,6 +117,8 @@ def set_trim(duration: float) -> None:
 
 
 def charts(result: Analysis, person: int, index: int) -> None:
+    """The two charts, drawn without a marker (the same figure on every step, so the
+    browser does not redraw them) and a cursor line at ``index``'s time over each."""
     c1, c2 = st.columns([2, 3])
     column = c1.selectbox(
         "Coordinate",
@@ -128,7 +131,7 @@ def charts(result: Analysis, person: int, index: int) -> None:
     )
     raw = st.toggle("Raw landmarks", key=keep("clip_raw", False), help="Before any filter.")
     st.plotly_chart(
-        trajectory_figure(result.raw if raw else result.poses, person, chosen, column, index),
+        trajectory_figure(result.raw if raw else result.poses, person, chosen, column, None),
         key="clip_trajectory_chart",
         on_select=safe(lambda: jump_to_click("clip_trajectory_chart")),
         selection_mode="points",
@@ -142,13 +145,16 @@ def charts(result: Analysis, person: int, index: int) -> None:
     )
     world = a2.toggle("3D angles", key=keep("clip_angles_3d", False), help="From world landmarks.")
     st.plotly_chart(
-        angle_figure(result.angles, person, names, index, world, result.poses.filled),
+        angle_figure(result.angles, person, names, None, world, result.poses.filled),
         key="clip_angle_chart",
         on_select=safe(lambda: jump_to_click("clip_angle_chart")),
         selection_mode="points",
         config={"displayModeBar": False},
     )
     st.caption("Click a point on a chart to show that frame.")
+    time_s = float(result.poses.times_s[index])
+    for key in ("clip_trajectory_chart", "clip_angle_chart"):
+        chart_cursor(key, time_s)
 
 
 @st.fragment

@@ -149,7 +149,7 @@ def _mark_filled(fig: go.Figure, times_s: np.ndarray, filled: np.ndarray | None)
 
 
 def trajectory_figure(
-    poses: PoseSequence, person: int, landmarks: Sequence[str], column: str, current: int
+    poses: PoseSequence, person: int, landmarks: Sequence[str], column: str, current: int | None
 ) -> go.Figure:
     """One landmark CSV ``column`` of each of ``landmarks`` over time, for one person.
 
@@ -171,7 +171,7 @@ def angle_figure(
     angles: Angles,
     person: int,
     names: Sequence[str],
-    current: int,
+    current: int | None,
     world: bool = False,
     filled: np.ndarray | None = None,
 ) -> go.Figure:

@@ -297,6 +297,31 @@ def test_a_photo_named_like_a_clip_is_a_photo(sample_media, tmp_path):
     assert media.media_kind(path) == "image"
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        # FFmpeg's tty demuxer would show a .txt file as a 7-frame "clip" of its text
+        ("notes.txt", b"PoseLab licence notes\n" * 200),
+        # a playlist of local files: nothing behind it is opened
+        ("list.m3u8", b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n/etc/hostname\n"),
+        # an SDP session description would open network sockets
+        (
+            "stream.sdp",
+            b"v=0\no=- 0 0 IN IP4 192.0.2.1\ns=x\nc=IN IP4 192.0.2.1\n"
+            b"t=0 0\nm=video 5004 RTP/AVP 96\na=rtpmap:96 H264/90000\n",
+        ),
+        # a still is not a clip, whatever reads it
+        ("standing.jpg", None),
+    ],
+)
+def test_only_clip_formats_open_as_clips(sample_media, tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes((sample_media / name).read_bytes() if data is None else data)
+    with pytest.raises(MediaError, match=f"^{name}: not a readable image or video") as err:
+        ClipReader(path)
+    assert "\n" not in str(err.value)
+
+
 def test_a_named_pipe_is_refused_at_once(tmp_path):
     fifo = tmp_path / "stream"
     os.mkfifo(fifo)

@@ -4,6 +4,7 @@ column, frames by time, and callbacks that can never take a page down."""
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -79,6 +80,52 @@ def clicked_frame(chart_state: Mapping[str, Any] | None) -> int | None:
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return int(value)
     return None
+
+
+# A dotted line over a Plotly chart at one time, drawn in the browser: moving it leaves the
+# chart's figure unchanged, so a frame step does not make the browser redraw the chart.
+_CURSOR_JS = """<script>(() => {
+  const key = %s, time = %s, color = %s;
+  const place = gd => {
+    const fl = gd._fullLayout;
+    if (!fl || !fl.xaxis || !fl.yaxis) return false;
+    const holder = gd.querySelector('.svg-container') || gd;
+    let line = holder.querySelector(':scope > .poselab-cursor');
+    if (!line) {
+      line = document.createElement('div');
+      line.className = 'poselab-cursor';
+      line.style.cssText = 'position:absolute;pointer-events:none;width:0;' +
+        'border-left:2px dotted ' + color + ';z-index:5';
+      holder.appendChild(line);
+    }
+    const x = fl.xaxis._offset + fl.xaxis.l2p(Number(gd.dataset.cursor));
+    line.style.left = (x - 1) + 'px';
+    line.style.top = fl.yaxis._offset + 'px';
+    line.style.height = fl.yaxis._length + 'px';
+    return true;
+  };
+  const attempt = tries => {
+    const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+    if (gd) {
+      gd.dataset.cursor = time;
+      if (!gd.dataset.cursorHooked && gd.on) {
+        gd.on('plotly_afterplot', () => place(gd));
+        gd.dataset.cursorHooked = '1';
+      }
+      if (place(gd)) return;
+    }
+    if (tries > 0) setTimeout(() => attempt(tries - 1), 50);
+  };
+  attempt(100);
+})();</script>"""
+
+
+def chart_cursor(chart_key: str, time_s: float, color: str = "#e4572e") -> None:
+    """Mark ``time_s`` on the Plotly chart drawn with ``key=chart_key`` (a dotted line)."""
+    st.html(
+        _CURSOR_JS % (json.dumps(chart_key), json.dumps(float(time_s)), json.dumps(color)),
+        unsafe_allow_javascript=True,
+    )
 
 
 # -- media --------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ from pose_core.errors import MediaError
 from pose_core.media.files import CLIP_FORMATS, check_file
 
 MAX_VIDEO_PIXELS = 4096 * 4096
+# What FFmpeg may open for us: the demuxers of the formats we read (by content, so a
+# text file is not rendered as a video by the tty demuxer, and a playlist or an SDP file
+# opens nothing else), and local files only (no URL inside a file is ever fetched).
+READ_OPTIONS = {
+    "format_whitelist": "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi",
+    "protocol_whitelist": "file",
+}
 MAX_CLIP_SECONDS = 30 * 60
 _PEEK_PACKETS = 32  # packets read ahead at opening to measure the frame spacing
 
@@ -80,7 +87,11 @@ def open_container(path: Path) -> Any:
     """
     check_file(path)
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        container = av.open(str(path), metadata_errors="ignore", container_options=READ_OPTIONS)
+    except av.error.ArgumentError:  # a format (or protocol) not on the lists above
+        raise MediaError(
+            f"{path.name}: not a readable image or video ({CLIP_FORMATS} expected)"
+        ) from None
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
         raise MediaError(
             f"{path.name}: not a readable image or video ({CLIP_FORMATS} expected), "

@@ -13,6 +13,8 @@ from typing import Any
 import av
 import numpy as np
 
+from pose_core.media.clips import READ_OPTIONS
+
 _COPYABLE_AUDIO = frozenset({"aac", "mp3"})  # plays in every browser inside MP4
 _TIME_BASE = Fraction(1, 90000)
 
@@ -25,7 +27,7 @@ class _AudioTrack:
     """
 
     def __init__(self, source: Path, out: Any, offset_s: float, end_s: float) -> None:
-        self._in = av.open(str(source), metadata_errors="ignore")
+        self._in = av.open(str(source), metadata_errors="ignore", container_options=READ_OPTIONS)
         try:
             self._src = self._in.streams.audio[0]
             self._copy = self._src.codec_context.name in _COPYABLE_AUDIO
@@ -113,7 +115,9 @@ class ClipWriter:
 
     def _add_audio(self, source: Path, offset_s: float, end_s: float) -> None:
         try:
-            with av.open(str(source), metadata_errors="ignore") as probe:
+            with av.open(
+                str(source), metadata_errors="ignore", container_options=READ_OPTIONS
+            ) as probe:
                 if not probe.streams.audio:
                     return
             self._audio = _AudioTrack(source, self._container, offset_s, end_s)

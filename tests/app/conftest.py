@@ -1,4 +1,5 @@
-"""Fixtures for the app tests: AppTest on app.py with fresh caches, and temp work files."""
+"""Fixtures for the app tests: AppTest on app.py with fresh caches, temp work files, and
+the browser tests' server, browser and tab (see ``browser_kit``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+# The real-browser fixtures (a server per module, its browser, a fresh tab per test).
+from tests.app.browser_kit import browser, page, server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"

@@ -149,10 +149,15 @@ def test_clip_page_from_home_scrub_without_rerunning_the_model(app, model_runs) 
     assert any("frame 40" in t for t in _texts(at.markdown))
     _click(at, "Next")
     assert at.slider(key="clip_frame").value == 41
-    # The marker (a vertical line) sits at frame 41's time on both charts.
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(41 / 60, abs=0.01)
+    # The cursor sits at frame 41's time on both charts; the figures carry no marker, so
+    # a step sends the browser the same charts (it does not redraw them).
+    cursors = [h.proto.body for h in at.get("html") if "poselab-cursor" in h.proto.body]
+    assert len(cursors) == 2
+    for body, chart in zip(cursors, ("clip_trajectory_chart", "clip_angle_chart"), strict=True):
+        key, time_s = re.search(r'const key = "(\w+)", time = ([\d.]+)', body).groups()
+        assert key == chart and float(time_s) == pytest.approx(41 / 60, abs=0.01)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert all(not s["layout"].get("shapes") for s in specs)
     assert model_runs == [Settings()]  # cached: scrubbing never re-ran the model
 
 
@@ -170,6 +175,15 @@ def test_filters_recompute_without_the_model_and_detection_settings_rerun_it(
     at.number_input(key="set_max_people").set_value(2)
     _run(at)
     assert model_runs == [Settings(), Settings(max_people=2)]
+
+
+def test_photo_filters_never_rerun_the_model(app, model_runs) -> None:
+    at = _open(app, "Open the Image page", "pages/image.py")
+    at.selectbox(key="set_filter").set_value("none")
+    at.number_input(key="set_smoothing_beta").set_value(3.0)
+    _run(at)
+    assert model_runs == [Settings()]  # filters change nothing the model finds
+    assert _texts(at.success) == ["standing.jpg: 1 person found"]
 
 
 def test_choices_survive_switching_pages(app, sample_media) -> None:
