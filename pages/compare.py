@@ -17,6 +17,7 @@ from pages.common.state import keep, put
 from pages.common.storage import StoredFile, result_path
 from pages.common.widgets import (
     Download,
+    chart_cursor,
     clicked_frame,
     download_row,
     frame_at,
@@ -290,13 +291,15 @@ def clip_view(ref: Side, cand: Side, clip: ClipComparison, mirror: bool) -> None
     with chart_col:
         put(VIEW, min(int(st.session_state.get(VIEW, 0)), last))
         view = int(st.slider("Candidate frame", 0, last, key=keep(VIEW, 0)))
+        # The same figure on every step (the browser keeps it); the cursor marks the frame.
         st.plotly_chart(
-            score_timeline_figure(clip, view),
+            score_timeline_figure(clip),
             key="cmp_timeline",
             on_select=safe(jump_to_click),
             selection_mode="points",
             config={"displayModeBar": False},
         )
+        chart_cursor("cmp_timeline", float(clip.cand_times_s[view]))
     whole = ref.pose is None and ref.frame is None
     ref_frame = clip.ref_frame_for(view) if whole else (ref.frame or 0)
     st.markdown(

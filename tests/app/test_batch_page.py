@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pose_core.batch.dataset import SUMMARY_COLUMNS
+from tests.app.browser_kit import CHROMIUM_ARGS, chromium, free_port
 
 PAGE = "pages/batch.py"
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,12 +133,10 @@ def browser_home(sample_media: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def batch_browser(browser_home: Path, tmp_path_factory: pytest.TempPathFactory):
-    from tests.app.test_browser import CHROMIUM_ARGS, _chromium, _free_port
-
-    executable = _chromium()
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "POSELAB_BROWSE_ROOT": str(browser_home),
         "POSELAB_WORK": str(tmp_path_factory.mktemp("work")),

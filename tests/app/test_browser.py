@@ -26,8 +26,7 @@ import pytest
 from pose_core import export
 from pose_core.analysis import analyze_clip
 from pose_core.media import read_image, write_image
-from tests.app.browser_kit import (  # noqa: F401  (CHROMIUM_ARGS: test_batch_page.py)
-    CHROMIUM_ARGS,
+from tests.app.browser_kit import (
     RESULT_TIMEOUT_MS,
     Server,
     exception_boxes,
@@ -43,8 +42,6 @@ from tests.app.browser_kit import (  # noqa: F401  (CHROMIUM_ARGS: test_batch_pa
     stop_server,
     wait_charts,
 )
-from tests.app.browser_kit import chromium as _chromium  # noqa: F401  (test_batch_page.py)
-from tests.app.browser_kit import free_port as _free_port  # noqa: F401  (test_batch_page.py)
 
 pytestmark = pytest.mark.browser
 

@@ -69,8 +69,13 @@ def test_home_to_two_cameras_of_one_movement(app: AppTest) -> None:
     at.slider(key="cmp_view").set_value(40)
     _run(at)
     assert any("Candidate frame 40" in m.value for m in at.markdown)
+    # The cursor marks frame 40's time; the figure itself has no frame marker (only the
+    # mean score's line), so a step sends the browser the same timeline.
+    cursors = [h.proto.body for h in at.get("html") if "poselab-cursor" in h.proto.body]
+    key, time_s = re.search(r'const key = "(\w+)", time = ([\d.]+)', cursors[0]).groups()
+    assert key == "cmp_timeline" and float(time_s) == pytest.approx(40 / 60, abs=0.01)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(40 / 60, abs=0.01)
+    assert [shape["y0"] == shape["y1"] for shape in spec["layout"]["shapes"]] == [True]
     next(b for b in at.button if b.key == "cmp_worst_0").click()
     _run(at)
     assert at.slider(key="cmp_view").value != 40
