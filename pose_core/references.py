@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -267,6 +268,61 @@ def import_reference(data: bytes | str, origin: str = "reference.json") -> Refer
     return parse_reference(doc, origin)
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_Named)
+
+
+def read_library_file(path: Path, what: str, limit_bytes: int) -> bytes:
+    """The bytes of a library file (a reference or a routine) of at most ``limit_bytes``.
+
+    Raises:
+        LibraryError: missing, too large or unreadable; the message names the file.
+    """
+    if not path.is_file():
+        raise LibraryError(f"{path.name}: file not found")
+    if path.stat().st_size > limit_bytes:
+        raise LibraryError(f"{path.name}: file too large for a {what}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LibraryError(f"{path.name}: cannot read ({exc.strerror})") from None
+
+
+def write_library_file(folder: Path, name: str, text: str, what: str, overwrite: bool) -> Path:
+    """Write ``text`` to ``<folder>/<slug of name>.json`` atomically; returns the path.
+
+    Raises:
+        LibraryError: a file of that name exists and ``overwrite`` is False.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug(name)}.json"
+    if path.exists() and not overwrite:
+        raise LibraryError(f"{name}: a {what} of that name exists already")
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def scan_folder(folder: Path, load: Callable[[Path], _Item]) -> tuple[dict[str, _Item], list[str]]:
+    """Every ``*.json`` in ``folder`` read by ``load``, by name, and one message per file
+    that could not be read (a bad file never hides the others)."""
+    found: dict[str, _Item] = {}
+    errors: list[str] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            item = load(path)
+        except LibraryError as exc:
+            errors.append(str(exc))
+            continue
+        found[item.name] = item
+    return found, errors
+
+
 def load_reference(path: str | Path) -> Reference:
     """Read a reference JSON file.
 
@@ -274,15 +330,7 @@ def load_reference(path: str | Path) -> Reference:
         LibraryError: missing, unreadable or not a reference; the message names the file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise LibraryError(f"{path.name}: file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise LibraryError(f"{path.name}: file too large for a reference")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LibraryError(f"{path.name}: cannot read ({exc.strerror})") from None
-    return import_reference(data, path.name)
+    return import_reference(read_library_file(path, "reference", MAX_FILE_BYTES), path.name)
 
 
 def save_reference(ref: Reference, folder: Path | None = None, overwrite: bool = False) -> Path:
@@ -296,31 +344,12 @@ def save_reference(ref: Reference, folder: Path | None = None, overwrite: bool =
     if slug(name) in {slug(n) for n in _builtin_table()}:
         raise LibraryError(f"{name}: that name belongs to a built-in reference")
     folder = folder or paths.references_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{slug(name)}.json"
-    if path.exists() and not overwrite:
-        raise LibraryError(f"{name}: a reference of that name exists already")
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(ref.to_json(), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_library_file(folder, name, ref.to_json(), "reference", overwrite)
 
 
 def scan(folder: Path | None = None) -> tuple[dict[str, Reference], list[str]]:
     """Saved references by name, and one message per file that could not be read."""
-    folder = folder or paths.references_dir()
-    refs: dict[str, Reference] = {}
-    errors: list[str] = []
-    if not folder.is_dir():
-        return refs, errors
-    for path in sorted(folder.glob("*.json")):
-        try:
-            ref = load_reference(path)
-        except LibraryError as exc:
-            errors.append(str(exc))
-            continue
-        refs[ref.name] = ref
-    return refs, errors
+    return scan_folder(folder or paths.references_dir(), load_reference)
 
 
 def delete_reference(name: str, folder: Path | None = None) -> None:

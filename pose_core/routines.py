@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,14 @@ from pose_core import paths
 from pose_core.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, TORSO
 from pose_core.media import decode_image, encode_image, fit_within
 from pose_core.poses import PoseSequence
-from pose_core.references import MAX_DESCRIPTION, LibraryError, check_name, slug
+from pose_core.references import (
+    MAX_DESCRIPTION,
+    LibraryError,
+    check_name,
+    read_library_file,
+    scan_folder,
+    write_library_file,
+)
 
 FORMAT = "poselab.routine"
 VERSION = 1
@@ -225,13 +231,10 @@ def load_routine(path: str | Path) -> Routine:
         LibraryError: missing, too large, not JSON or not a routine; names the file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise LibraryError(f"{path.name}: file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise LibraryError(f"{path.name}: file too large for a routine")
+    data = read_library_file(path, "routine", MAX_FILE_BYTES)
     try:
-        doc = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
         raise LibraryError(f"{path.name}: not a readable JSON file") from None
     return parse_routine(doc, path.name)
 
@@ -243,29 +246,12 @@ def save_routine(routine: Routine, folder: Path | None = None, overwrite: bool =
         LibraryError: a routine of that name exists and ``overwrite`` is False.
     """
     folder = folder or routines_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{slug(routine.name)}.json"
-    if path.exists() and not overwrite:
-        raise LibraryError(f"{routine.name}: a routine of that name exists already")
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(routine.to_json(), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_library_file(folder, routine.name, routine.to_json(), "routine", overwrite)
 
 
 def scan_routines(folder: Path | None = None) -> tuple[dict[str, Routine], list[str]]:
     """Saved routines by name, and one message per file that could not be read."""
-    folder = folder or routines_dir()
-    found: dict[str, Routine] = {}
-    errors: list[str] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            r = load_routine(path)
-        except LibraryError as exc:
-            errors.append(str(exc))
-            continue
-        found[r.name] = r
-    return found, errors
+    return scan_folder(folder or routines_dir(), load_routine)
 
 
 def is_routine_file(path: Path) -> bool:
