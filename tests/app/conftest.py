@@ -10,6 +10,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import pages.common.analyses
+from pose_core.settings import Settings
+
 # The real-browser fixtures (a server per module, its browser, a fresh tab per test).
 from tests.app.browser_kit import browser, page, server  # noqa: F401
 
@@ -57,3 +60,17 @@ def app() -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def model_runs(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
+    """The Settings of every real model run the pages start (the shared cache's misses)."""
+    calls: list[Settings] = []
+    real = pages.common.analyses.analyze_path
+
+    def spy(path, settings, *args, **kwargs):
+        calls.append(settings)
+        return real(path, settings, *args, **kwargs)
+
+    monkeypatch.setattr(pages.common.analyses, "analyze_path", spy)
+    return calls

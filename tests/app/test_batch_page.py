@@ -4,14 +4,9 @@ sortable summary, the range-of-motion chart and the downloads."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -19,7 +14,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pose_core.batch.dataset import SUMMARY_COLUMNS
-from tests.app.browser_kit import CHROMIUM_ARGS, chromium, free_port
+from tests.app.browser_kit import (
+    CHROMIUM_ARGS,
+    IDLE,
+    chromium,
+    new_page,
+    start_server,
+    stop_server,
+)
 
 PAGE = "pages/batch.py"
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,71 +135,26 @@ def browser_home(sample_media: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def batch_browser(browser_home: Path, tmp_path_factory: pytest.TempPathFactory):
-    executable = chromium()
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    env = os.environ | {
-        "POSELAB_BROWSE_ROOT": str(browser_home),
-        "POSELAB_WORK": str(tmp_path_factory.mktemp("work")),
-        "POSELAB_DATA": str(tmp_path_factory.mktemp("data")),
-    }
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py"]
-            + ["--server.headless", "true", "--server.address", "127.0.0.1"]
-            + ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-            + ["--server.fileWatcherType", "none"],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+    """A tab on a server whose Batch page lists ``browser_home``, and that server."""
+    server = start_server(
+        tmp_path_factory.mktemp("server"), env={"POSELAB_BROWSE_ROOT": str(browser_home)}
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+        executable = chromium()
+        from playwright.sync_api import sync_playwright
+
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            context = browser.new_context(
-                accept_downloads=True, viewport={"width": 1400, "height": 1800}
-            )
-            page = context.new_page()
+            page = new_page(browser, server, width=1400, height=1800)
             page.set_default_timeout(60_000)
-            page.server_errors = []  # type: ignore[attr-defined]
-            page.on(
-                "response",
-                lambda r: r.status >= 500 and page.server_errors.append(f"{r.status} {r.url}"),
-            )
-            page.goto(url)
+            page.goto(server.url)
             try:
-                yield page
+                yield page, server
             finally:
-                context.close()
+                page.context.close()
                 browser.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-IDLE = (
-    '[data-testid="stApp"][data-test-script-state="notRunning"]'
-    '[data-test-connection-state="CONNECTED"]'
-)
+        stop_server(server)
 
 
 def _pick_folder(page, name: str) -> None:
@@ -209,7 +166,7 @@ def _pick_folder(page, name: str) -> None:
 
 @pytest.mark.browser
 def test_batch_page_in_a_browser_runs_downloads_and_cancels(batch_browser, tmp_path: Path):
-    page = batch_browser
+    page, server = batch_browser
     page.wait_for_selector(IDLE)
     page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=re.compile("Batch$")).click()
     page.wait_for_selector('h1:has-text("Batch")')
@@ -245,4 +202,4 @@ def test_batch_page_in_a_browser_runs_downloads_and_cancels(batch_browser, tmp_p
     warning.wait_for(timeout=60_000)
     assert re.search(r"3 inputs: .*interrupted \(run again to resume\)", warning.inner_text())
     page.wait_for_selector(IDLE)
-    assert page.server_errors == []  # type: ignore[attr-defined]
+    assert server.errors == []

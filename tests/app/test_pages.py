@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import pages.common.analyses
 from pose_core.cli import build_parser
 from pose_core.media import ClipWriter, read_image
 from pose_core.settings import Settings, setting_fields
@@ -41,20 +40,6 @@ def _open(at: AppTest, label: str, page: str) -> AppTest:
 def _texts(elements) -> list[str]:
     """What message boxes say, as the user reads it (Markdown escapes removed)."""
     return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
-
-
-@pytest.fixture
-def model_runs(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
-    """The Settings of every real model run the pages start (the shared cache's misses)."""
-    calls: list[Settings] = []
-    real = pages.common.analyses.analyze_path
-
-    def spy(path, settings, *args, **kwargs):
-        calls.append(settings)
-        return real(path, settings, *args, **kwargs)
-
-    monkeypatch.setattr(pages.common.analyses, "analyze_path", spy)
-    return calls
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import pages.common.analyses
 from pose_core.settings import Settings
 
 
@@ -18,19 +17,6 @@ def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-@pytest.fixture
-def model_runs(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
-    calls: list[Settings] = []
-    real = pages.common.analyses.analyze_path
-
-    def spy(path, settings, *args, **kwargs):
-        calls.append(settings)
-        return real(path, settings, *args, **kwargs)
-
-    monkeypatch.setattr(pages.common.analyses, "analyze_path", spy)
-    return calls
 
 
 @pytest.fixture
